@@ -1,0 +1,165 @@
+"""The dataset description (VoID + DCAT-AP) of a release: what harvesters read.
+
+It is computed from the release's figures and the dataset node the editors keep in
+``data/meta.ttl`` (title, description, publisher, licence, dates, version), and is written
+beside the store rather than into it, so the dumps and the endpoint hold the same triples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+from rdflib.namespace import DCTERMS, FOAF, OWL
+
+from service.namespaces import PREFIXES, graph_iri, thing_iri
+
+META_GRAPH = "meta"
+
+DATASET_SLUG = "citynet"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+IANA = "https://www.iana.org/assignments/media-types/"
+EXAMPLE_RESOURCES = (("group", "eurocities-migration-integration"), ("city", "barcelona"),
+                     ("network", "eurocities"), ("network", "cemr"))
+
+
+def _n(prefix: str, local: str) -> ox.NamedNode:
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+def dataset_metadata(dataset: Dataset, base: str) -> dict[str, Any]:
+    """Read the editors' description of the dataset (``id/dataset/citynet``) from graph/meta."""
+    node = URIRef(thing_iri(base, "dataset", DATASET_SLUG))
+    union = dataset.graph(URIRef(graph_iri(base, META_GRAPH)))
+    publisher = union.value(node, DCTERMS.publisher)
+    meta: dict[str, Any] = {
+        "iri": str(node),
+        "title": union.value(node, DCTERMS.title),
+        "description": union.value(node, DCTERMS.description),
+        "license": union.value(node, DCTERMS.license) or URIRef(LICENSE),
+        "issued": union.value(node, DCTERMS.issued),
+        "modified": union.value(node, DCTERMS.modified),
+        "version": str(union.value(node, OWL.versionInfo) or ""),
+        "publisher": publisher,
+        "publisher_name": union.value(publisher, FOAF.name) if publisher else None,
+    }
+    return meta
+
+
+def _literal(value: Any, default: str) -> ox.Literal:
+    if value is None:
+        return ox.Literal(default, language="en")
+    if getattr(value, "language", None):
+        return ox.Literal(str(value), language=value.language)
+    if getattr(value, "datatype", None):
+        return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+    return ox.Literal(str(value))
+
+
+def describe_release(info: dict[str, Any], meta: dict[str, Any], base: str) -> list[ox.Triple]:
+    """VoID + DCAT-AP triples for a release: catalogue, dataset, service, distributions."""
+    t: list[ox.Triple] = []
+    a = _n("rdf", "type")
+    dataset = ox.NamedNode(meta.get("iri") or thing_iri(base, "dataset", DATASET_SLUG))
+    catalog = ox.NamedNode(thing_iri(base, "dataset", "catalog"))
+    service = ox.NamedNode(thing_iri(base, "dataset", "sparql-service"))
+    endpoint = ox.NamedNode(base + "sparql")
+    publisher = ox.NamedNode(str(meta.get("publisher") or thing_iri(base, "agent", "publisher")))
+    license_ = ox.NamedNode(str(meta.get("license") or LICENSE))
+    title = _literal(meta.get("title"), "CityNet LOD")
+    description = _literal(
+        meta.get("description"), "The governance of European city networks as linked open data."
+    )
+    integer = _n("xsd", "integer")
+
+    t += [
+        ox.Triple(catalog, a, _n("dcat", "Catalog")),
+        ox.Triple(catalog, _n("dct", "title"), title),
+        ox.Triple(catalog, _n("dct", "description"), description),
+        ox.Triple(catalog, _n("dct", "publisher"), publisher),
+        ox.Triple(catalog, _n("dcat", "dataset"), dataset),
+        ox.Triple(catalog, _n("dcat", "service"), service),
+        ox.Triple(catalog, _n("foaf", "homepage"), ox.NamedNode(base)),
+        ox.Triple(publisher, a, _n("foaf", "Agent")),
+        ox.Triple(publisher, _n("foaf", "name"),
+                  _literal(meta.get("publisher_name"), "CityNet LOD publisher")),
+        ox.Triple(license_, a, _n("dct", "LicenseDocument")),
+        ox.Triple(dataset, a, _n("dcat", "Dataset")),
+        ox.Triple(dataset, a, _n("void", "Dataset")),
+        ox.Triple(dataset, _n("dct", "title"), title),
+        ox.Triple(dataset, _n("dct", "description"), description),
+        ox.Triple(dataset, _n("dct", "publisher"), publisher),
+        ox.Triple(dataset, _n("dct", "license"), license_),
+        ox.Triple(dataset, _n("dcat", "version"), ox.Literal(info.get("version") or info["id"])),
+        ox.Triple(dataset, _n("owl", "versionInfo"), ox.Literal(info["id"])),
+        ox.Triple(dataset, _n("dcat", "landingPage"), ox.NamedNode(base)),
+        ox.Triple(dataset, _n("void", "sparqlEndpoint"), endpoint),
+        ox.Triple(dataset, _n("void", "uriSpace"), ox.Literal(base + "id/")),
+        ox.Triple(dataset, _n("void", "triples"), ox.Literal(str(info["triples"]), datatype=integer)),
+        ox.Triple(dataset, _n("void", "vocabulary"), ox.NamedNode(PREFIXES["cn"])),
+        ox.Triple(dataset, _n("void", "rootResource"), ox.NamedNode(thing_iri(base, "network", "eurocities"))),
+    ]
+    for kw in ("city networks", "Eurocities", "CEMR", "working groups", "governance", "migration"):
+        t.append(ox.Triple(dataset, _n("dcat", "keyword"), ox.Literal(kw, language="en")))
+    for key in ("issued", "modified"):
+        if meta.get(key) is not None:
+            t.append(ox.Triple(dataset, _n("dct", key), _literal(meta[key], "")))
+    for prefix in ("org", "skos", "dct", "foaf", "schema", "prov", "time", "cv"):
+        t.append(ox.Triple(dataset, _n("void", "vocabulary"), ox.NamedNode(PREFIXES[prefix])))
+    for kind, slug in EXAMPLE_RESOURCES:
+        t.append(ox.Triple(dataset, _n("void", "exampleResource"),
+                           ox.NamedNode(thing_iri(base, kind, slug))))
+    for graph, count in info.get("graphs", {}).items():
+        subset = ox.NamedNode(f"{thing_iri(base, 'dataset', 'graph')}-{graph.rsplit('/', 1)[-1]}")
+        t += [
+            ox.Triple(dataset, _n("void", "subset"), subset),
+            ox.Triple(subset, a, _n("void", "Dataset")),
+            ox.Triple(subset, _n("sd", "name"), ox.NamedNode(graph)),
+            ox.Triple(subset, _n("void", "triples"), ox.Literal(str(count), datatype=integer)),
+        ]
+    t += [
+        ox.Triple(service, a, _n("dcat", "DataService")),
+        ox.Triple(service, _n("dct", "title"), ox.Literal("CityNet LOD SPARQL endpoint", language="en")),
+        ox.Triple(service, _n("dcat", "endpointURL"), endpoint),
+        ox.Triple(service, _n("dcat", "endpointDescription"), endpoint),
+        ox.Triple(service, _n("dcat", "servesDataset"), dataset),
+        ox.Triple(service, _n("dct", "license"), license_),
+    ]
+    for dump in info["dumps"]:
+        t += _distribution(dump, dataset, license_, base)
+    return t
+
+
+def _distribution(dump: dict[str, Any], dataset: ox.NamedNode, license_: ox.NamedNode,
+                  base: str) -> list[ox.Triple]:
+    a = _n("rdf", "type")
+    slug = dump["name"].replace(".", "-")
+    dist = ox.NamedNode(thing_iri(base, "distribution", slug))
+    checksum = ox.NamedNode(thing_iri(base, "checksum", slug))
+    url = ox.NamedNode(f"{base}dumps/{dump['name']}")
+    media_type = ox.NamedNode(IANA + dump["media_type"])
+    t = [
+        ox.Triple(dataset, _n("dcat", "distribution"), dist),
+        ox.Triple(dataset, _n("void", "dataDump"), url),
+        ox.Triple(dist, a, _n("dcat", "Distribution")),
+        ox.Triple(dist, _n("dct", "title"), ox.Literal(dump["name"], language="en")),
+        ox.Triple(dist, _n("dct", "description"), ox.Literal(dump["description"], language="en")),
+        ox.Triple(dist, _n("dcat", "accessURL"), url),
+        ox.Triple(dist, _n("dcat", "downloadURL"), url),
+        ox.Triple(dist, _n("dcat", "mediaType"), media_type),
+        ox.Triple(media_type, a, _n("dct", "MediaType")),
+        ox.Triple(dist, _n("dct", "license"), license_),
+        ox.Triple(dist, _n("dcat", "byteSize"),
+                  ox.Literal(str(dump["size"]), datatype=_n("xsd", "nonNegativeInteger"))),
+        ox.Triple(dist, _n("spdx", "checksum"), checksum),
+        ox.Triple(checksum, a, _n("spdx", "Checksum")),
+        ox.Triple(checksum, _n("spdx", "algorithm"), _n("spdx", "checksumAlgorithm_sha256")),
+        ox.Triple(checksum, _n("spdx", "checksumValue"),
+                  ox.Literal(dump["sha256"], datatype=_n("xsd", "hexBinary"))),
+    ]
+    if dump.get("compression") == "gzip":
+        gzip_type = ox.NamedNode(IANA + "application/gzip")
+        t += [ox.Triple(dist, _n("dcat", "compressFormat"), gzip_type),
+              ox.Triple(gzip_type, a, _n("dct", "MediaType"))]
+    return t

@@ -1,0 +1,78 @@
+"""Write the download files of a release, streaming from the store to disk.
+
+Files: Turtle (all graphs merged), N-Triples gzip (merged), N-Quads gzip (with the named
+graphs), JSON-LD (with the named graphs). Output is deterministic for the same store content:
+triples are written in sorted order and gzip headers carry no timestamp.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from service import media
+
+DUMP_NAME = "citynet"
+MERGED_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o"
+
+#: (file name, media type, compressed?, includes named graphs?, description)
+DUMPS = (
+    (f"{DUMP_NAME}.ttl", media.TURTLE, False, False, "All graphs merged, Turtle."),
+    (f"{DUMP_NAME}.nt.gz", media.N_TRIPLES, True, False, "All graphs merged, N-Triples, gzip."),
+    (f"{DUMP_NAME}.nq.gz", media.N_QUADS, True, True, "Every named graph, N-Quads, gzip."),
+    (f"{DUMP_NAME}.jsonld", media.JSON_LD, False, True, "Every named graph, JSON-LD."),
+)
+
+
+def merged_triples(store: ox.Store) -> Iterator[ox.Triple]:
+    for row in store.query(MERGED_QUERY):
+        yield ox.Triple(row["s"], row["p"], row["o"])
+
+
+@contextmanager
+def _open(path: Path, compressed: bool) -> Iterator[IO[bytes]]:
+    with path.open("wb") as raw:
+        if compressed:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+                yield gz
+        else:
+            yield raw
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str]) -> list[dict]:
+    """Write every dump into ``folder`` and return their descriptions (name, size, sha256 …)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fmt, compressed, with_graphs, description in DUMPS:
+        path = folder / name
+        with _open(path, compressed) as out:
+            if with_graphs:
+                store.dump(out, format=fmt.format, prefixes=prefixes if fmt is not media.N_QUADS
+                           else None)
+            else:
+                ox.serialize(merged_triples(store), out, format=fmt.format,
+                             prefixes=prefixes if fmt is media.TURTLE else None)
+        written.append({
+            "name": name,
+            "media_type": fmt.media_type,
+            "compression": "gzip" if compressed else None,
+            "graphs": with_graphs,
+            "description": description,
+            "size": path.stat().st_size,
+            "sha256": _sha256(path),
+        })
+    return written

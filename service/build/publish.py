@@ -1,0 +1,136 @@
+"""Publish a valid dataset as a new release, built beside the live one and swapped in atomically.
+
+Nothing under ``current`` is ever modified: a new release is written to a temporary folder,
+completed (store, dumps, description, and ``release.json`` last), renamed into place, and
+only then does the ``current`` symlink move, with one ``rename(2)``. A crash or kill at any
+point before that leaves the previous release live and untouched; leftovers of an
+interrupted build are removed by the next one.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from service.build.catalog import describe_release
+from service.build.dumps import write_dumps
+from service.store.release import (
+    RELEASE_FILE,
+    Release,
+    current_link,
+    read_release,
+    releases_dir,
+)
+
+KEEP_RELEASES = 3
+BUILDING_PREFIX = ".building-"
+
+
+def dataset_id(quads: Iterable[ox.Quad]) -> str:
+    """A content hash of the quads, independent of their order."""
+    digest = hashlib.sha256()
+    for line in sorted(str(q) for q in quads):
+        digest.update(line.encode())
+        digest.update(b"\n")
+    return digest.hexdigest()[:16]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_leftovers(var: Path) -> None:
+    """Delete folders and links left behind by interrupted builds."""
+    root = releases_dir(var)
+    if root.is_dir():
+        for entry in root.iterdir():
+            if entry.name.startswith(BUILDING_PREFIX):
+                shutil.rmtree(entry, ignore_errors=True)
+    for entry in var.glob(".current-*"):
+        entry.unlink(missing_ok=True)
+
+
+def _prune(var: Path, live: Path) -> None:
+    root = releases_dir(var)
+    done = sorted(
+        (p for p in root.iterdir() if not p.name.startswith(".") and p != live),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in done[KEEP_RELEASES - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def swap_current(var: Path, release_dir: Path) -> None:
+    """Point ``current`` at ``release_dir`` atomically (a symlink replaced by rename)."""
+    temp_link = var / f".current-{uuid.uuid4().hex}"
+    os.symlink(release_dir.relative_to(var), temp_link)
+    os.replace(temp_link, current_link(var))
+    _fsync_dir(var)
+
+
+def publish(
+    quads: list[ox.Quad],
+    *,
+    var: Path,
+    base: str,
+    meta: dict,
+    prefixes: dict[str, str],
+) -> Release:
+    """Write a complete release from ``quads`` and make it the live one."""
+    var.mkdir(parents=True, exist_ok=True)
+    releases_dir(var).mkdir(exist_ok=True)
+    remove_leftovers(var)
+    release_id = dataset_id(quads)
+    building = releases_dir(var) / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
+    building.mkdir()
+
+    store = ox.Store(str(building / "store"))
+    store.extend(quads)
+    store.optimize()
+    graphs = {str(g.value): 0 for g in store.named_graphs()}
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            graphs[quad.graph_name.value] += 1
+    triples = sum(1 for _ in store.query("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    dumps = write_dumps(store, building / "dumps", prefixes)
+    store.flush()
+    del store
+    gc.collect()
+
+    info = {
+        "id": release_id,
+        "base": base,
+        "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "version": meta.get("version", ""),
+        "triples": triples,
+        "quads": len(quads),
+        "graphs": dict(sorted(graphs.items())),
+        "dumps": dumps,
+    }
+    description = describe_release(info, meta, base)
+    (building / "description.ttl").write_bytes(
+        ox.serialize(description, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    )
+    (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    _fsync_dir(building)
+
+    final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
+    os.rename(building, final)
+    swap_current(var, final)
+    _prune(var, final)
+    return read_release(final)

@@ -1,0 +1,92 @@
+"""Converters from the long tables in ``data/`` (CSV) to RDF, one per table file name.
+
+Tables are easier to edit than Turtle for row-shaped facts. Each converter is a pure
+function: CSV text and base IRI in, graph out; a bad row raises :class:`TableError` naming
+the line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from service.namespaces import PREFIXES, thing_iri
+
+ORG = Namespace(PREFIXES["org"])
+CV = Namespace(PREFIXES["cv"])
+SCHEMA = Namespace(PREFIXES["schema"])
+WIKIDATA = Namespace(PREFIXES["wd"])
+
+CITY_COLUMNS = ("slug", "name_en", "name_local", "lang", "country", "wikidata", "wikidata_status",
+                "note")
+
+#: ISO 3166-1 alpha-2 code -> English short name, for the countries the data uses.
+COUNTRIES = {
+    "AT": "Austria", "BE": "Belgium", "CH": "Switzerland", "CZ": "Czechia", "DE": "Germany",
+    "DK": "Denmark", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
+    "GR": "Greece", "IE": "Ireland", "IT": "Italy", "LT": "Lithuania", "LV": "Latvia",
+    "NL": "Netherlands", "NO": "Norway", "PL": "Poland", "PT": "Portugal", "SE": "Sweden",
+    "SI": "Slovenia",
+}
+
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+class TableError(ValueError):
+    """A table row that cannot become RDF."""
+
+
+def _check(ok: bool, line: int, column: str, message: str) -> None:
+    if not ok:
+        raise TableError(f"line {line}, column {column}: {message}")
+
+
+def cities_to_graph(text: str, base: str) -> Graph:
+    """Each row: the city as an agent (municipal authority), its place, and the place's country."""
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != CITY_COLUMNS:
+        raise TableError(f"line 1: expected columns {','.join(CITY_COLUMNS)}")
+    graph = Graph()
+    for line, row in enumerate(reader, start=2):
+        slug, cc, qid, lang = row["slug"], row["country"], row["wikidata"], row["lang"]
+        _check(bool(_SLUG.match(slug or "")), line, "slug", f"not a lowercase slug: {slug!r}")
+        _check(bool(row["name_en"]), line, "name_en", "an English name is required")
+        _check(cc in COUNTRIES, line, "country", f"not a known ISO 3166-1 alpha-2 code: {cc!r}")
+        _check(not qid or bool(_QID.match(qid)), line, "wikidata", f"not a Wikidata QID: {qid!r}")
+        _check(not row["name_local"] or bool(_LANG.match(lang or "")), line, "lang",
+               f"not a language tag: {lang!r}")
+        city = URIRef(thing_iri(base, "city", slug))
+        place = URIRef(thing_iri(base, "place", slug))
+        country = URIRef(thing_iri(base, "country", cc.lower()))
+        names = [Literal(row["name_en"], lang="en")]
+        if row["name_local"]:
+            names.append(Literal(row["name_local"], lang=lang))
+        graph.add((city, RDF.type, ORG.Organization))
+        graph.add((city, RDF.type, CV.PublicOrganisation))
+        graph.add((city, RDFS.label, names[0]))
+        graph.add((city, DCTERMS.spatial, place))
+        graph.add((place, RDF.type, DCTERMS.Location))
+        graph.add((place, RDF.type, SCHEMA.City))
+        graph.add((place, SCHEMA.containedInPlace, country))
+        for name in names:
+            graph.add((city, SKOS.prefLabel, name))
+            graph.add((place, RDFS.label, name))
+        if qid:
+            graph.add((place, SCHEMA.sameAs, WIKIDATA[qid]))
+        if row["note"]:
+            graph.add((place, SKOS.editorialNote, Literal(row["note"], lang="en")))
+        graph.add((country, RDF.type, SCHEMA.Country))
+        graph.add((country, RDF.type, DCTERMS.Location))
+        graph.add((country, SKOS.notation, Literal(cc)))
+        graph.add((country, RDFS.label, Literal(COUNTRIES[cc], lang="en")))
+    return graph
+
+
+TABLE_CONVERTERS: dict[str, Callable[[str, str], Graph]] = {"cities.csv": cities_to_graph}

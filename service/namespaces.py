@@ -1,0 +1,62 @@
+"""Every namespace the project uses, in one place.
+
+The CityNet vocabulary has a fixed namespace, the same in every deployment, so that queries and
+shapes never depend on the configured base IRI. Everything the dataset mints lives under the
+base IRI instead: things at ``{base}id/{kind}/{slug}``, graphs at ``{base}graph/{name}``.
+"""
+
+from __future__ import annotations
+
+VOCAB = "https://w3id.org/citynet/def#"
+VOCAB_ONTOLOGY = "https://w3id.org/citynet/def"
+SHAPES = "https://w3id.org/citynet/shapes#"
+
+PREFIXES: dict[str, str] = {
+    "cn": VOCAB,
+    "cnsh": SHAPES,
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "http://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "cv": "http://data.europa.eu/m8g/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+RDF_TYPE = PREFIXES["rdf"] + "type"
+LABEL_PROPERTIES = (
+    PREFIXES["skos"] + "prefLabel",
+    PREFIXES["rdfs"] + "label",
+    PREFIXES["foaf"] + "name",
+    PREFIXES["schema"] + "name",
+    PREFIXES["dct"] + "title",
+)
+
+
+def data_prefixes(base: str) -> dict[str, str]:
+    """Prefixes for serialisations: the standard ones plus the base's own id and graph spaces."""
+    return {**PREFIXES, "id": base + "id/", "graph": base + "graph/"}
+
+
+def graph_iri(base: str, name: str) -> str:
+    return f"{base}graph/{name}"
+
+
+def thing_iri(base: str, kind: str, slug: str) -> str:
+    return f"{base}id/{kind}/{slug}"
+
+
+def sparql_prefix_block(prefixes: dict[str, str] | None = None) -> str:
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or PREFIXES).items())

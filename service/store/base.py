@@ -1,0 +1,33 @@
+"""The one store interface; the embedded and remote stores implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from service.store.release import Release
+
+#: What a query returns: solutions (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean (ASK).
+QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+
+
+class Store(Protocol):
+    def release(self) -> Release:
+        """The release being served (its id is the ETag of every response)."""
+        ...
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query. The default graph is the union of all named graphs unless
+        ``default_graphs`` names graphs; ``named_graphs`` restricts ``GRAPH`` clauses.
+        Raises SyntaxError for a malformed query."""
+        ...

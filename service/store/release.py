@@ -1,0 +1,96 @@
+"""A release: one published, immutable store with its dumps and description.
+
+Layout under the ``var`` folder::
+
+    releases/<id>-<stamp>/store/         pyoxigraph store (read-only once published)
+    releases/<id>-<stamp>/dumps/         the download files
+    releases/<id>-<stamp>/description.ttl  VoID + DCAT-AP description
+    releases/<id>-<stamp>/release.json   id, base, counts, dumps (name, size, sha256)
+    current -> releases/<id>-<stamp>     symlink, replaced atomically by a build
+
+``<id>`` is a hash of the published quads, so it doubles as the HTTP ETag of every response.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RELEASE_FILE = "release.json"
+
+
+class NoRelease(Exception):
+    """There is no published release, or it is unreadable."""
+
+
+@dataclass(frozen=True)
+class Release:
+    path: Path
+    info: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.info["id"]
+
+    @property
+    def base(self) -> str:
+        return self.info["base"]
+
+    @property
+    def built(self) -> str:
+        return self.info["built"]
+
+    @property
+    def triples(self) -> int:
+        return self.info["triples"]
+
+    @property
+    def version(self) -> str:
+        return self.info.get("version", "")
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    @property
+    def dumps_path(self) -> Path:
+        return self.path / "dumps"
+
+    @property
+    def description_path(self) -> Path:
+        return self.path / "description.ttl"
+
+    @property
+    def dumps(self) -> list[dict[str, Any]]:
+        return self.info["dumps"]
+
+
+def current_link(var: Path) -> Path:
+    return var / "current"
+
+
+def releases_dir(var: Path) -> Path:
+    return var / "releases"
+
+
+def read_release(path: Path) -> Release:
+    try:
+        info = json.loads((path / RELEASE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NoRelease(f"release at {path} is missing or unreadable: {exc}") from None
+    for key in ("id", "base", "built", "triples", "dumps"):
+        if key not in info:
+            raise NoRelease(f"release at {path} lacks {key!r} in {RELEASE_FILE}")
+    if not (path / "store").is_dir():
+        raise NoRelease(f"release at {path} has no store")
+    return Release(path=path, info=info)
+
+
+def current_release(var: Path) -> Release:
+    """The live release, resolved through the ``current`` symlink."""
+    link = current_link(var)
+    if not link.is_symlink() and not link.exists():
+        raise NoRelease(f"no published store under {var} (run `citynet build`)")
+    return read_release(link.resolve())

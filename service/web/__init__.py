@@ -1,0 +1,1 @@
+"""The web application: routes -> negotiation -> store -> serialisation."""

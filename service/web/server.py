@@ -1,0 +1,42 @@
+"""Run the application under gunicorn (several worker processes), or Flask's server for --debug.
+
+Each worker builds its own app from the settings and opens its own read-only store handle;
+nothing is shared between workers but the files of the release.
+"""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+from service.settings import Settings
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self._settings
+        self.cfg.set("bind", f"{s.host}:{s.port}")
+        self.cfg.set("workers", s.workers)
+        self.cfg.set("threads", s.threads)
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("timeout", max(30, int(s.query_timeout * 3)))
+        self.cfg.set("graceful_timeout", 10)
+        self.cfg.set("accesslog", "-")
+        self.cfg.set("proc_name", "citynet")
+
+    def load(self):
+        from service.web.app import create_app
+
+        return create_app(self._settings)
+
+
+def serve(settings: Settings) -> None:
+    if settings.debug:
+        from service.web.app import create_app
+
+        create_app(settings).run(host=settings.host, port=settings.port, debug=True)
+        return
+    _Gunicorn(settings).run()

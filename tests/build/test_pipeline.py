@@ -1,0 +1,89 @@
+"""The build publishes only valid data, atomically and reproducibly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from service.build import publish as publish_module
+from service.build.pipeline import BuildFailed, build
+from service.settings import PROJECT_ROOT, Settings, load_settings
+from service.store.release import current_release
+
+
+def project_copy(tmp_path: Path) -> Settings:
+    """A private copy of the sources, so a test may break them."""
+    for folder in ("data", "ontology", "shapes"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    return load_settings({"root": tmp_path, "base": "http://127.0.0.1:8080/"}, environ={})
+
+
+def snapshot(var: Path) -> dict[str, bytes]:
+    """Every file of the live release, by relative path (to prove it is untouched)."""
+    live = (var / "current").resolve()
+    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
+
+
+def test_build_publishes_a_release_with_every_source_graph(tmp_path):
+    settings = project_copy(tmp_path)
+    release = build(settings)
+    names = {g.rsplit("/", 1)[-1] for g in release.info["graphs"]}
+    assert {"seed-000", "seed-001", "seed-002", "seed-003", "seed-004", "meta",
+            "vocabulary", "cities"} <= names
+    assert release.triples > 500
+    assert current_release(settings.var).id == release.id
+
+
+def test_rebuilding_the_same_sources_yields_the_same_dumps(tmp_path):
+    settings = project_copy(tmp_path)
+    first = build(settings)
+    second = build(settings)
+    assert first.id == second.id
+    assert first.path != second.path
+    assert [d["sha256"] for d in first.dumps] == [d["sha256"] for d in second.dumps]
+    assert "_:" not in (second.dumps_path / "citynet.ttl").read_text()
+
+
+def test_a_shape_violation_publishes_nothing(tmp_path):
+    settings = project_copy(tmp_path)
+    build(settings)
+    before = snapshot(settings.var)
+    with (settings.data_dir / "seed-004.ttl").open("a") as f:
+        f.write("\n<id/membership/broken> a <http://www.w3.org/ns/org#Membership> .\n")
+    with pytest.raises(BuildFailed) as failure:
+        build(settings)
+    assert failure.value.report is not None and not failure.value.report.conforms
+    located = [p for p in failure.value.report.problems if "membership/broken" in p.focus]
+    assert located and any(f.endswith("seed-004.ttl") for p in located for f in p.files)
+    assert snapshot(settings.var) == before
+
+
+def test_a_parse_error_names_the_file_and_publishes_nothing(tmp_path):
+    settings = project_copy(tmp_path)
+    build(settings)
+    before = snapshot(settings.var)
+    (settings.data_dir / "seed-001.ttl").write_text("this is not turtle")
+    with pytest.raises(BuildFailed, match="seed-001.ttl: parse error"):
+        build(settings)
+    assert snapshot(settings.var) == before
+
+
+def test_a_crash_while_writing_leaves_the_live_release_as_it_was(tmp_path, monkeypatch):
+    settings = project_copy(tmp_path)
+    build(settings)
+    before = snapshot(settings.var)
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publish_module, "write_dumps", crash)
+    (settings.data_dir / "extra.ttl").write_text("")
+    with pytest.raises(OSError):
+        build(settings)
+    assert snapshot(settings.var) == before
+    monkeypatch.undo()
+    build(settings)  # the next build clears the leftovers and succeeds
+    leftovers = [p for p in (settings.var / "releases").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
