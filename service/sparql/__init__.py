@@ -1,0 +1,1 @@
+"""Running user-supplied SPARQL: limits, guards and the executor that enforces them."""
