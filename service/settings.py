@@ -50,10 +50,7 @@ class Settings:
     var: Path = _setting(
         PROJECT_ROOT / "var", "Folder for everything generated: releases, store, dumps.", Path
     )
-    backend: str = _setting("embedded", "Store backend: embedded (pyoxigraph) or remote.")
-    remote_query_url: str = _setting("", "Remote backend: SPARQL query endpoint URL.")
-    remote_update_url: str = _setting("", "Remote backend: SPARQL update endpoint URL.")
-    remote_store_url: str = _setting("", "Remote backend: Graph Store Protocol endpoint URL.")
+    backend: str = _setting("embedded", "Store backend; this version has the embedded one only.")
     query_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped.", float)
     max_rows: int = _setting(10000, "Most result rows (or triples) a query may return.", int)
     max_result_bytes: int = _setting(

@@ -7,11 +7,7 @@ __all__ = ["EmbeddedStore", "Store", "open_store"]
 
 
 def open_store(settings) -> Store:
-    """The store the settings name: the embedded pyoxigraph store (default) or a remote one."""
+    """The store the settings name (the embedded pyoxigraph store)."""
     if settings.backend == "embedded":
         return EmbeddedStore(settings.var)
-    if settings.backend == "remote":
-        from service.store.remote import RemoteStore
-
-        return RemoteStore(settings)
-    raise ValueError(f"unknown backend {settings.backend!r} (expected embedded or remote)")
+    raise ValueError(f"unknown backend {settings.backend!r} (this version has: embedded)")
