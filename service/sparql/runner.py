@@ -3,18 +3,25 @@
 The web layer hands a query here and gets bytes back; it never touches the store for user
 queries. The query form (SELECT/ASK vs CONSTRUCT/DESCRIBE) is only known once the query is
 parsed, so the caller offers one results format and one RDF format and the runner picks.
+
+Every path goes through :func:`service.sparql.guard.check_query` first (size, updates, SERVICE,
+FROM), and :func:`execute` enforces the result limits. The time limit needs a process that can
+be killed: see :mod:`service.sparql.pool`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pyoxigraph as ox
 
+from service import media
 from service.media import RdfMedia, ResultsMedia
+from service.sparql.guard import GuardError, check_query
 from service.store.base import Store
+from service.store.release import NoRelease
 
 
 class QueryRejected(Exception):
@@ -34,6 +41,27 @@ class QueryRequest:
     default_graphs: Sequence[str] = field(default_factory=tuple)
     named_graphs: Sequence[str] = field(default_factory=tuple)
 
+    def to_wire(self) -> dict:
+        """A picklable form (pyoxigraph format objects do not cross process boundaries)."""
+        return {
+            "query": self.query,
+            "results": self.results_format.media_type if self.results_format else None,
+            "rdf": self.rdf_format.media_type if self.rdf_format else None,
+            "default_graphs": list(self.default_graphs),
+            "named_graphs": list(self.named_graphs),
+        }
+
+    @classmethod
+    def from_wire(cls, wire: dict) -> QueryRequest:
+        results = next((m for m in media.RESULTS_FORMATS if m.media_type == wire["results"]), None)
+        return cls(
+            query=wire["query"],
+            results_format=results,
+            rdf_format=media.rdf_by_media_type(wire["rdf"]) if wire["rdf"] else None,
+            default_graphs=tuple(wire["default_graphs"]),
+            named_graphs=tuple(wire["named_graphs"]),
+        )
+
 
 @dataclass(frozen=True)
 class QueryOutcome:
@@ -42,12 +70,67 @@ class QueryOutcome:
     kind: str  # "solutions", "boolean" or "graph"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Result limits: rows (solutions or triples) and serialised bytes; None = unlimited."""
+
+    max_rows: int | None = None
+    max_bytes: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        return cls(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
+
+
 class Runner(Protocol):
     def run(self, request: QueryRequest) -> QueryOutcome: ...
 
 
-def execute(store: Store, request: QueryRequest) -> QueryOutcome:
+RESULT_LIMIT_STATUS = 400
+
+
+class _LimitHit(Exception):
+    pass
+
+
+class _BoundedBuffer:
+    """A write-only buffer that refuses to grow past ``limit`` bytes (stops serialisation)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._limit = limit
+
+    def write(self, data: bytes) -> int:
+        self._size += len(data)
+        if self._limit is not None and self._size > self._limit:
+            raise _LimitHit(f"result limit of {self._limit} bytes exceeded")
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def _rows_limited(triples: Iterable[ox.Triple], max_rows: int | None) -> Iterator[ox.Triple]:
+    for count, triple in enumerate(triples, start=1):
+        if max_rows is not None and count > max_rows:
+            raise _LimitHit(f"result limit of {max_rows} rows exceeded")
+        yield triple
+
+
+def _too_big(message: str) -> QueryRejected:
+    return QueryRejected(
+        RESULT_LIMIT_STATUS, f"{message}; add LIMIT or narrow the query (or use the dumps)"
+    )
+
+
+def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -> QueryOutcome:
     """Run and serialise in this process (the executor processes call this too)."""
+    limits = limits or Limits()
     try:
         result = store.query(
             request.query,
@@ -56,28 +139,68 @@ def execute(store: Store, request: QueryRequest) -> QueryOutcome:
         )
     except SyntaxError as exc:
         raise QueryRejected(400, f"malformed query: {exc}") from None
-    if isinstance(result, ox.QueryTriples):
-        if request.rdf_format is None:
-            raise QueryRejected(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
-        body = ox.serialize(result, format=request.rdf_format.format)
-        return QueryOutcome(body, request.rdf_format.media_type, "graph")
-    if request.results_format is None:
-        raise QueryRejected(406, "a SELECT or ASK query needs a SPARQL results format")
-    kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
-    body = result.serialize(format=request.results_format.format)
-    return QueryOutcome(body, request.results_format.media_type, kind)
+    buffer = _BoundedBuffer(limits.max_bytes)
+    try:
+        if isinstance(result, ox.QueryTriples):
+            if request.rdf_format is None:
+                raise QueryRejected(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
+            ox.serialize(_rows_limited(result, limits.max_rows), buffer,
+                         format=request.rdf_format.format)
+            return QueryOutcome(buffer.getvalue(), request.rdf_format.media_type, "graph")
+        if request.results_format is None:
+            raise QueryRejected(406, "a SELECT or ASK query needs a SPARQL results format")
+        kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
+        result.serialize(buffer, format=request.results_format.format)
+        body = buffer.getvalue()
+        if kind == "solutions" and limits.max_rows is not None:
+            rows = sum(1 for _ in ox.parse_query_results(body, request.results_format.format))
+            if rows > limits.max_rows:
+                raise _LimitHit(f"result limit of {limits.max_rows} rows exceeded")
+        return QueryOutcome(body, request.results_format.media_type, kind)
+    except _LimitHit as exc:
+        raise _too_big(str(exc)) from None
+
+
+def guard(request: QueryRequest, settings, store: Store | None) -> None:
+    """The static checks every query passes before execution (raises QueryRejected)."""
+    graphs = None
+    if store is not None:
+        try:
+            graphs = set(store.release().info.get("graphs", {}))
+        except NoRelease as exc:
+            raise QueryRejected(503, f"no dataset is published: {exc}") from None
+    try:
+        check_query(request.query, allowlist=settings.service_allowlist, graphs=graphs,
+                    max_bytes=settings.max_query_bytes)
+        if graphs is not None:
+            from service.sparql.guard import check_graphs
+
+            check_graphs([*request.default_graphs, *request.named_graphs], graphs)
+    except GuardError as exc:
+        raise QueryRejected(exc.status, exc.message) from None
 
 
 class InProcessRunner:
-    """Runs queries in the calling thread: no time limit (used by the CLI and unit tests)."""
+    """Runs queries in the calling thread: guarded and result-limited, but no time limit
+    (used by the CLI, unit tests and the remote backend, whose server bounds its own time)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings=None) -> None:
         self._store = store
+        self._settings = settings
 
     def run(self, request: QueryRequest) -> QueryOutcome:
-        return execute(self._store, request)
+        if self._settings is None:
+            return execute(self._store, request)
+        graphs_store = self._store if self._settings.backend == "embedded" else None
+        guard(request, self._settings, graphs_store)
+        return execute(self._store, request, Limits.from_settings(self._settings))
 
 
 def make_runner(settings, store: Store) -> Runner:
-    """The runner the web application uses for user queries."""
-    return InProcessRunner(store)
+    """The runner the web application uses for user queries: killable processes when the
+    store is embedded, in-process (guarded, result-limited) for a remote store."""
+    if settings.backend == "embedded":
+        from service.sparql.pool import ProcessRunner
+
+        return ProcessRunner(settings, store)
+    return InProcessRunner(store, settings)

@@ -1,0 +1,187 @@
+"""Killable query execution: a small pool of executor processes per WSGI worker.
+
+pyoxigraph has no query timeout, and a thread cannot be stopped from outside, so each query
+runs in a separate process that opens the live release read-only itself. The web thread waits
+for the answer for ``query_timeout`` seconds; past that it SIGKILLs the process (its CPU and
+memory are freed at once), answers 503, and a replacement is started in the background.
+Processes come from a ``forkserver`` (never forked from a threaded worker that holds RocksDB
+handles), preloaded with this module so a replacement starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from service.sparql.runner import Limits, QueryOutcome, QueryRejected, QueryRequest, execute, guard
+from service.store.base import Store
+
+log = logging.getLogger("citynet.query")
+
+_CONTEXT_LOCK = threading.Lock()
+_CONTEXT: multiprocessing.context.BaseContext | None = None
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    global _CONTEXT
+    with _CONTEXT_LOCK:
+        if _CONTEXT is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["service.sparql.pool"])
+            _CONTEXT = ctx
+        return _CONTEXT
+
+
+def serve_queries(conn: Connection, var: str, limits: Limits) -> None:
+    """The executor process: answer requests from ``conn`` until the parent goes away."""
+    from service.store.embedded import EmbeddedStore
+    from service.store.release import NoRelease
+
+    store = EmbeddedStore(Path(var))
+    while True:
+        try:
+            wire = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            outcome = execute(store, QueryRequest.from_wire(wire), limits)
+            reply: tuple = ("ok", outcome.body, outcome.media_type, outcome.kind)
+        except QueryRejected as exc:
+            reply = ("rejected", exc.status, exc.message)
+        except NoRelease as exc:
+            reply = ("rejected", 503, f"no dataset is published: {exc}")
+        except OSError as exc:
+            reply = ("rejected", 503, f"query failed: {_first_line(exc)}")
+        except Exception as exc:  # evaluation errors: unbound service variable, type errors …
+            reply = ("rejected", 400, f"query failed: {_first_line(exc)}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+class _Executor:
+    """One executor process and the parent's end of its pipe."""
+
+    def __init__(self, var: Path, limits: Limits) -> None:
+        ctx = _context()
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=serve_queries, args=(child, str(var), limits),
+                                   name="citynet-query", daemon=True)
+        self.process.start()
+        child.close()
+
+    def call(self, wire: dict, timeout: float) -> tuple | None:
+        """The reply, or None when ``timeout`` passed first. EOFError if the process died."""
+        self.conn.send(wire)
+        if not self.conn.poll(timeout):
+            return None
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class ProcessRunner:
+    """Guarded, time- and size-limited execution in ``settings.query_workers`` processes."""
+
+    def __init__(self, settings, store: Store) -> None:
+        self._settings = settings
+        self._store = store
+        self._var = Path(settings.var)
+        self._limits = Limits.from_settings(settings)
+        self._size = max(1, settings.query_workers)
+        self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def _spawn_slot(self) -> bool:
+        with self._lock:
+            if self._count < self._size:
+                self._count += 1
+                return True
+            return False
+
+    def _new(self) -> _Executor:
+        try:
+            return _Executor(self._var, self._limits)
+        except Exception:
+            with self._lock:
+                self._count -= 1
+            raise
+
+    def _acquire(self) -> _Executor:
+        """An idle, living executor; dead ones (killed from outside) are replaced on the way."""
+        deadline = time.monotonic() + self._settings.query_timeout
+        while True:
+            try:
+                executor = self._idle.get_nowait()
+            except queue.Empty:
+                if self._spawn_slot():
+                    return self._new()
+                try:
+                    executor = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    raise QueryRejected(
+                        503, f"all {self._size} query executors are busy; try again shortly"
+                    ) from None
+            if executor.process.is_alive():
+                return executor
+            executor.kill()
+            with self._lock:
+                self._count -= 1
+
+    def _replace(self, dead: _Executor) -> None:
+        """Kill ``dead`` and put a fresh executor in its place, off the request thread."""
+
+        def work() -> None:
+            dead.kill()
+            try:
+                self._idle.put(_Executor(self._var, self._limits))
+            except Exception:
+                log.exception("could not start a query executor")
+                with self._lock:
+                    self._count -= 1
+
+        threading.Thread(target=work, name="citynet-query-replace", daemon=True).start()
+
+    def run(self, request: QueryRequest) -> QueryOutcome:
+        guard(request, self._settings, self._store)
+        timeout = self._settings.query_timeout
+        executor = self._acquire()
+        started = time.monotonic()
+        try:
+            reply = executor.call(request.to_wire(), timeout)
+        except (EOFError, OSError):
+            self._replace(executor)
+            raise QueryRejected(503, "the query executor stopped unexpectedly; try again") from None
+        if reply is None:
+            executor.process.kill()  # free the CPU now; reaping happens in the background
+            self._replace(executor)
+            log.warning("query stopped after %.1f s (time limit %s s)",
+                        time.monotonic() - started, timeout)
+            raise QueryRejected(503, f"query stopped: time limit of {timeout:g} s exceeded")
+        self._idle.put(executor)
+        if reply[0] == "ok":
+            return QueryOutcome(body=reply[1], media_type=reply[2], kind=reply[3])
+        raise QueryRejected(reply[1], reply[2])
+
+    def close(self) -> None:
+        """Stop every idle executor (busy ones end with their WSGI worker)."""
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return
