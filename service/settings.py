@@ -74,6 +74,9 @@ class Settings:
     describe_incoming_limit: int = _setting(
         200, "Most incoming links included in the description of a resource.", int
     )
+    trusted_proxies: int = _setting(
+        0, "Reverse proxies in front whose X-Forwarded-For/Proto/Host/Prefix are trusted.", int
+    )
     debug: bool = _setting(False, "Run the Flask development server with debugging.", _parse_bool)
 
     @property

@@ -1,26 +1,80 @@
-"""The Flask application factory: configuration and store are passed in, never global."""
+"""The Flask application factory: configuration and store are passed in, never global.
+
+Each request reads top to bottom: route (service/web/routes) -> negotiate -> store ->
+serialise. Every error leaves as a readable 4xx/5xx, never a stack trace.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.settings import Settings
+from service.sparql.runner import make_runner
 from service.store import Store, open_store
 from service.store.release import NoRelease
+from service.web.common import error_response
+from service.web.routes import dumps, graph_store, health, home, resource, sparql, vocabulary
+
+log = logging.getLogger(__name__)
+
+CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app = Flask(__name__)
     app.config["CITYNET"] = settings
-    app.extensions["citynet.store"] = store or open_store(settings)
+    app.config["MAX_CONTENT_LENGTH"] = max(settings.max_upload_bytes, settings.max_query_bytes)
+    app.json.sort_keys = False
+    store = store or open_store(settings)
+    app.extensions["citynet.store"] = store
+    app.extensions["citynet.runner"] = make_runner(settings, store)
+    if settings.trusted_proxies > 0:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops, x_prefix=hops)
 
-    @app.get("/health")
-    def health():
-        try:
-            release = app.extensions["citynet.store"].release()
-        except NoRelease as exc:
-            return jsonify(status="unavailable", store="missing", error=str(exc)), 503
-        return jsonify(status="ok", store="ready", triples=release.triples,
-                       release=release.id, version=release.version)
+    for blueprint in (home.bp, resource.bp, sparql.bp, graph_store.bp, dumps.bp,
+                      vocabulary.bp, health.bp):
+        app.register_blueprint(blueprint)
+    # Token-guarded writes (Graph Store PUT/POST/DELETE, SPARQL Update) register here:
+    #   from service.web import writes; app.register_blueprint(writes.bp)
+    # Until then Flask answers those methods with 405 and an Allow header.
+
+    @app.after_request
+    def cors(response: Response) -> Response:
+        """Any origin may read (GET) and query (POST /sparql): the data is public."""
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Location, Link"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+            response.headers["Access-Control-Allow-Headers"] = (
+                "Accept, Content-Type, If-None-Match, If-Modified-Since")
+            response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        response = error_response(exc.code or 500, exc.name, exc.description or exc.name)
+        if exc.code == 405:
+            allowed = exc.get_headers()
+            for name, value in allowed:
+                if name.lower() == "allow":
+                    response.headers["Allow"] = value
+        return response
+
+    @app.errorhandler(NoRelease)
+    def no_release(exc: NoRelease) -> Response:
+        return error_response(503, "Service Unavailable", str(exc))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "Internal Server Error",
+                              "the server failed to answer this request; it has been logged")
 
     return app

@@ -1,0 +1,76 @@
+"""What every route needs: the settings, the store, the live release, and readable errors."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from service import media
+from service.settings import Settings
+from service.store.base import Store
+from service.store.release import NoRelease, Release
+from service.web import caching, negotiate
+
+
+class Unavailable(HTTPException):
+    code = 503
+    description = "The dataset is not available yet (no published store)."
+
+
+def settings() -> Settings:
+    return current_app.config["CITYNET"]
+
+
+def store() -> Store:
+    return current_app.extensions["citynet.store"]
+
+
+def base() -> str:
+    return settings().base_iri
+
+
+def release() -> Release:
+    try:
+        return store().release()
+    except NoRelease as exc:
+        raise Unavailable(str(exc)) from None
+
+
+def languages() -> list[str]:
+    return negotiate.parse_languages(request.headers.get("Accept-Language"))
+
+
+def wants_html() -> bool:
+    chosen = negotiate.best_match(request.headers.get("Accept"),
+                                  [media.HTML, "text/plain", media.JSON])
+    return chosen == media.HTML
+
+
+def error_response(status: int, title: str, message: str) -> Response:
+    """A 4xx/5xx body the client can read: HTML for browsers, JSON or plain text otherwise."""
+    accept = request.headers.get("Accept")
+    chosen = negotiate.best_match(accept, ["text/plain", media.HTML, media.JSON])
+    if chosen == media.HTML:
+        body = render_template("error.html", status=status, title=title, message=message)
+        response = Response(body, status=status, content_type="text/html; charset=utf-8")
+    elif chosen == media.JSON:
+        response = current_app.json.response({"status": status, "error": title,
+                                              "message": message})
+        response.status_code = status
+    else:
+        response = Response(f"{status} {title}: {message}\n", status=status,
+                            content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def rdf_response(body: bytes, fmt_media_type: str, rel: Release, etag: str,
+                 location: str | None = None, vary: bool = True) -> Response:
+    from service.web.serialize import content_type
+
+    response = Response(body, content_type=content_type(fmt_media_type))
+    if location:
+        response.headers["Content-Location"] = location
+    if vary:
+        response.vary.add("Accept")
+    return caching.stamp(response, rel, etag)

@@ -1,0 +1,61 @@
+"""Downloads at /dumps/: the files the build wrote, listed with size, SHA-256 and licence,
+and streamed from disk (constant memory, Range requests, conditional GET)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from service import media
+from service.build.catalog import LICENSE
+from service.web import caching, negotiate
+from service.web.common import release
+
+bp = Blueprint("dumps", __name__)
+
+
+@bp.route("/dumps/", methods=["GET"])
+def listing() -> Response:
+    rel = release()
+    chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
+    if chosen is None:
+        abort(406, description="the list of dumps is available as HTML or JSON")
+    etag = caching.etag_for(rel, "dumps", chosen)
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        cached.vary.add("Accept")
+        return cached
+    dumps = [{**d, "url": f"{request.script_root}/dumps/{d['name']}"} for d in rel.dumps]
+    if chosen == media.JSON:
+        from flask import current_app
+
+        response = current_app.json.response({"release": rel.id, "built": rel.built,
+                                              "license": LICENSE, "dumps": dumps})
+    else:
+        response = Response(render_template("dumps.html", dumps=dumps, release=rel,
+                                            license=LICENSE),
+                            content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return caching.stamp(response, rel, etag)
+
+
+@bp.route("/dumps/<path:name>", methods=["GET"])
+def download(name: str) -> Response:
+    """Only names the release lists are served: nothing else on disk is reachable."""
+    rel = release()
+    entry = next((d for d in rel.dumps if d["name"] == name), None)
+    if entry is None:
+        abort(404, description=f"no dump named {name!r}; see /dumps/")
+    path = rel.dumps_path / entry["name"]
+    mimetype = "application/gzip" if entry.get("compression") == "gzip" else entry["media_type"]
+    response = send_file(path, mimetype=mimetype, as_attachment=True,
+                         download_name=entry["name"], conditional=True,
+                         etag=f"{rel.id}-{entry['sha256'][:16]}", max_age=300)
+    response.headers["Cache-Control"] = caching.CACHE_CONTROL
+    response.headers["Digest"] = f"sha-256={_b64(entry['sha256'])}"
+    return response
+
+
+def _b64(hexdigest: str) -> str:
+    import base64
+
+    return base64.b64encode(bytes.fromhex(hexdigest)).decode()

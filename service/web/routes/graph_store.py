@@ -1,0 +1,63 @@
+"""Graph Store Protocol reads at /graph-store: ``?default`` (the union of all named graphs,
+as at /sparql) and ``?graph=IRI``, in every RDF format.
+
+Writes (PUT, POST, DELETE) are not routed here: Flask answers 405 with an Allow header until
+the token-guarded write blueprint (service/web/writes.py) is registered in create_app.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, request
+
+from service import media
+from service.web import caching, negotiate, serialize
+from service.web.common import base, rdf_response, release, store
+
+bp = Blueprint("graph_store", __name__)
+
+GRAPH_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
+DEFAULT_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+GRAPH_EXISTS = "ASK { GRAPH ?g { ?s ?p ?o } }"
+
+
+@bp.route("/graph-store", methods=["GET"])
+def read() -> Response:
+    graph = request.args.get("graph")
+    default = "default" in request.args
+    if default == (graph is not None):
+        abort(400, description="name exactly one graph: ?default or ?graph=IRI")
+    if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
+        abort(400, description=f"graph must be an absolute IRI, not {graph!r}")
+    fmt = _format()
+    rel = release()
+    etag = caching.etag_for(rel, "gsp", graph or "", fmt.name)
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        cached.vary.add("Accept")
+        return cached
+    if graph is None:
+        triples = (ox.Triple(r["s"], r["p"], r["o"]) for r in store().query(DEFAULT_QUERY))
+        body = serialize.triples(sorted(triples, key=str), fmt, base())
+    else:
+        g = ox.NamedNode(graph)
+        if not store().query(GRAPH_EXISTS, substitutions={"g": g}):
+            abort(404, description=f"there is no graph <{graph}>")
+        rows = store().query(GRAPH_QUERY, substitutions={"g": g})
+        quads = sorted((ox.Quad(r["s"], r["p"], r["o"], g) for r in rows), key=str)
+        body = serialize.quads(quads, fmt, base())
+    return rdf_response(body, fmt.media_type, rel, etag)
+
+
+def _format() -> media.RdfMedia:
+    name = request.args.get("format")
+    if name:
+        fmt = media.rdf_by_name(name)
+        if fmt is None:
+            abort(400, description=f"unknown format {name!r}")
+        return fmt
+    fmt = negotiate.choose(request.headers.get("Accept"), media.RDF_FORMATS)
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in media.RDF_FORMATS)
+        abort(406, description=f"no acceptable RDF format; offered: {offered}")
+    return fmt

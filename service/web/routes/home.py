@@ -1,0 +1,126 @@
+"""The home page (browse and search), and the dataset description (VoID + DCAT-AP), which is
+also what an RDF client gets when it asks for the home page."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from service import media
+from service.namespaces import PREFIXES
+from service.web import caching, describe, negotiate, serialize, view
+from service.web.common import base, languages, rdf_response, release, store
+
+bp = Blueprint("home", __name__)
+
+MAX_SEARCH = 200
+
+
+def _description(rel) -> list[ox.Triple]:
+    """The release's description, written at build time beside the store."""
+    try:
+        data = rel.description_path.read_bytes()
+    except OSError:
+        abort(503, description="the dataset description is missing from this release")
+    return list(ox.parse(data, format=ox.RdfFormat.TURTLE))
+
+
+def _rdf_description(fmt) -> Response:
+    rel = release()
+    etag = caching.etag_for(rel, "void", fmt.name)
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        cached.vary.add("Accept")
+        return cached
+    body = serialize.triples(_description(rel), fmt, base())
+    return rdf_response(body, fmt.media_type, rel, etag)
+
+
+@bp.route("/", methods=["GET"])
+def home() -> Response:
+    fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
+    if fmt is None:
+        abort(406, description="the home page is available as HTML or as an RDF description")
+    if fmt != media.HTML:
+        return _rdf_description(fmt)
+    rel = release()
+    q = (request.args.get("q") or "").strip()[:MAX_SEARCH]
+    etag = caching.etag_for(rel, "home", q, *languages())
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        cached.vary.update(["Accept", "Accept-Language"])
+        return cached
+    linker = view.Linker(base(), url_for("home.home"))
+    meta = _about(_description(rel))
+    networks = _networks(linker)
+    results = []
+    if q:
+        lab = view.Labeller({}, languages(), linker)
+        seen = set()
+        for node, label in describe.search(store(), q):
+            if node.value in seen:
+                continue
+            seen.add(node.value)
+            link = lab.link(node)
+            results.append(view.Link(label.value, link.href, node.value, link.local))
+    body = render_template("home.html", meta=meta, release=rel, networks=networks, q=q,
+                           results=results)
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.vary.update(["Accept", "Accept-Language"])
+    return caching.stamp(response, rel, etag)
+
+
+def _about(triples: list[ox.Triple]) -> dict[str, str]:
+    """Title, description and licence of the dcat:Dataset in the description."""
+    dataset_type = ox.NamedNode(PREFIXES["dcat"] + "Dataset")
+    dataset = next((t.subject for t in triples if t.object == dataset_type), None)
+    about: dict[str, str] = {}
+    for t in triples:
+        if t.subject != dataset:
+            continue
+        key = t.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        if key in ("title", "description", "license", "issued", "modified", "version"):
+            about.setdefault(key, t.object.value)
+    return about
+
+
+def _networks(linker: view.Linker) -> list[dict]:
+    """Networks, each with its forums / impact communities (labels chosen by language)."""
+    labels: dict = {}
+    units: dict = {}
+    for row in store().query(describe.networks_query()):
+        net, unit = row["net"], row["unit"]
+        units.setdefault(net, set())
+        if row["nl"] is not None:
+            labels.setdefault(net, []).append((PREFIXES["skos"] + "prefLabel", row["nl"]))
+        if unit is not None:
+            units[net].add(unit)
+            if row["ul"] is not None:
+                labels.setdefault(unit, []).append((PREFIXES["skos"] + "prefLabel", row["ul"]))
+    lab = view.Labeller({k: list(dict.fromkeys(v)) for k, v in labels.items()}, languages(),
+                        linker)
+    result = []
+    for net, members in units.items():
+        result.append({"network": lab.link(net),
+                       "units": sorted((lab.link(u) for u in members), key=lambda x: x.label)})
+    return sorted(result, key=lambda n: n["network"].label)
+
+
+@bp.route("/.well-known/void", methods=["GET"])
+def void() -> Response:
+    fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
+    if fmt is None:
+        abort(406, description="the description is available in HTML and every RDF format")
+    if fmt != media.HTML:
+        return _rdf_description(fmt)
+    rel = release()
+    etag = caching.etag_for(rel, "void-html")
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        return cached
+    turtle = serialize.triples(_description(rel), media.TURTLE, base()).decode("utf-8")
+    body = render_template("void.html", turtle=turtle, release=rel,
+                           formats=media.GRAPH_FORMATS)
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    return caching.stamp(response, rel, etag)

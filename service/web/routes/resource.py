@@ -1,0 +1,114 @@
+"""Dereferenceable IRIs: /id/... answers 303 to /doc/..., the negotiated document about it."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from service import media
+from service.web import caching, describe, negotiate, serialize, view
+from service.web.common import base, languages, rdf_response, release, settings, store
+
+bp = Blueprint("resource", __name__)
+
+#: ``{kind}/{slug}``: no empty, dot-only or encoded segments, so nothing can climb out.
+THING_PATH = re.compile(r"^[a-z][a-z0-9-]*/[A-Za-z0-9][A-Za-z0-9_~.-]*$")
+
+
+def _checked(path: str) -> str:
+    """The IRI that ``path`` names, or 404 when the path is not of the form kind/slug."""
+    if not THING_PATH.match(path) or ".." in path:
+        abort(404, description=f"/{path} is not a resource path (expected /id/kind/slug)")
+    return f"{base()}id/{path}"
+
+
+@bp.route("/id/<path:path>", methods=["GET"])
+def thing(path: str) -> Response:
+    """Cool URIs: the thing is not a document, so 303 See Other to the document about it."""
+    iri = _checked(path)
+    if not describe.exists(store(), iri):
+        abort(404, description=f"nothing is known about <{iri}>")
+    response = redirect(url_for("resource.document", path=path), code=303)
+    response.headers["Cache-Control"] = caching.CACHE_CONTROL
+    return response
+
+
+@bp.route("/doc/<path:path>", methods=["GET"])
+def document(path: str) -> Response:
+    stem, suffix = negotiate.split_suffix(path)
+    fmt: object | None = None
+    if suffix is not None:
+        fmt = negotiate.by_suffix(suffix)
+        if fmt is None:
+            stem = path  # a slug with a dot in it, or an unknown suffix
+    iri = _checked(stem)
+    rel = release()
+    if fmt is None:
+        fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
+        if fmt is None:
+            abort(406, description=_not_acceptable())
+        location = url_for("resource.document", path=f"{stem}.{_suffix(fmt)}")
+    else:
+        location = None
+    variant = [iri, _suffix(fmt)] + (languages() if fmt == media.HTML else [])
+    etag = caching.etag_for(rel, *variant)
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        cached.vary.update(["Accept", "Accept-Language"])
+        return cached
+    if not describe.exists(store(), iri):
+        hint = f" (unknown format suffix .{suffix})" if suffix and not negotiate.by_suffix(
+            suffix) else ""
+        abort(404, description=f"nothing is known about <{iri}>{hint}")
+    limit = settings().describe_incoming_limit
+    if fmt == media.HTML:
+        response = Response(render_page(iri, stem, limit), content_type="text/html; charset=utf-8")
+        if location:
+            response.headers["Content-Location"] = location
+        response.vary.update(["Accept", "Accept-Language"])
+        return caching.stamp(response, rel, etag)
+    body = serialize.triples(describe.describe(store(), iri, limit), fmt, base())
+    return rdf_response(body, fmt.media_type, rel, etag, location)
+
+
+def _suffix(fmt: object) -> str:
+    return "html" if fmt == media.HTML else fmt.suffix
+
+
+def _not_acceptable() -> str:
+    offered = ", ".join([media.HTML] + [f.media_type for f in media.GRAPH_FORMATS])
+    return f"none of the requested media types is available here; offered: {offered}"
+
+
+def alternates(stem: str) -> list[tuple[str, str, str]]:
+    """(name, media type, href) of every format of a document."""
+    items = [("HTML", media.HTML, url_for("resource.document", path=f"{stem}.html"))]
+    names = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
+    for fmt in media.GRAPH_FORMATS:
+        items.append((names[fmt.suffix], fmt.media_type,
+                      url_for("resource.document", path=f"{stem}.{fmt.suffix}")))
+    return items
+
+
+def render_page(iri: str, stem: str, limit: int) -> str:
+    """The HTML page: label, types, grouped properties, links both ways, roles, sources."""
+    found = describe.facts(store(), iri, limit)
+    linker = view.Linker(base(), url_for("home.home"))
+    lab = view.Labeller(found.labels, languages(), linker)
+    types, groups = view.outgoing(found, lab)
+    sources = []
+    for graph, doc, doc_title in found.graphs:
+        sources.append({
+            "graph": view.Link(view.humanise(graph.value), url_for(
+                "graph_store.read", graph=graph.value), graph.value),
+            "doc": lab.link(doc) if doc is not None else None,
+            "doc_title": doc_title.value if doc_title is not None else None,
+        })
+    return render_template(
+        "resource.html",
+        title=view.title(found, lab), iri=iri, types=types, groups=groups,
+        incoming=view.incoming(found, lab), roles=view.role_rows(found, lab),
+        sources=sources, alternates=alternates(stem), limit=limit,
+        jsonld=serialize.embeddable_jsonld(found.triples, base()),
+    )

@@ -1,0 +1,174 @@
+"""SPARQL 1.1 Protocol at /sparql: query via GET, POST form and POST direct.
+
+The default graph is the union of all named graphs (``sd:UnionDefaultGraph``) unless the
+request names ``default-graph-uri``. The query form is known only once the query is parsed,
+so one results format and one RDF format are negotiated and the runner picks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from service import media
+from service.namespaces import PREFIXES
+from service.sparql.runner import QueryRejected, QueryRequest
+from service.web import caching, examples, negotiate, serialize
+from service.web.common import base, error_response, rdf_response, release, settings
+
+bp = Blueprint("sparql", __name__)
+
+#: W3C format IRIs (http://www.w3.org/ns/formats/) for the service description, by short name.
+W3C_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
+               "csv": "SPARQL_Results_CSV", "tsv": "SPARQL_Results_TSV", "turtle": "Turtle",
+               "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF_XML",
+               "nquads": "N-Quads", "trig": "TriG"}
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    query, update = _read_request()
+    if update is not None:
+        return error_response(403, "Forbidden",
+                              "SPARQL Update is not accepted at this endpoint; it is read-only")
+    if query is None:
+        if request.method == "POST":
+            abort(400, description="no query: send 'query' as a form field or an "
+                                   "application/sparql-query body")
+        return _describe_service()
+    if len(query.encode("utf-8")) > settings().max_query_bytes:
+        abort(413, description=f"the query is longer than {settings().max_query_bytes} bytes")
+    results_fmt, rdf_fmt = _formats()
+    default_graphs = request.values.getlist("default-graph-uri")
+    named_graphs = request.values.getlist("named-graph-uri")
+    rel = release()
+    etag = None
+    if request.method == "GET":
+        key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
+               *default_graphs, "|", *named_graphs]
+        etag = caching.etag_for(rel, "sparql", hashlib.sha256("\x1f".join(key).encode())
+                                .hexdigest())
+        cached = caching.not_modified(rel, etag)
+        if cached is not None:
+            cached.vary.add("Accept")
+            return cached
+    runner = current_app.extensions["citynet.runner"]
+    try:
+        outcome = runner.run(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
+                                          tuple(named_graphs)))
+    except QueryRejected as exc:
+        return error_response(exc.status, _reason(exc.status), exc.message)
+    response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
+    response.vary.add("Accept")
+    if etag is None:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return caching.stamp(response, rel, etag)
+
+
+def _reason(status: int) -> str:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    return HTTP_STATUS_CODES.get(status, "Error")
+
+
+def _read_request() -> tuple[str | None, str | None]:
+    """(query, update) from the three protocol operations; 400/415 for anything else."""
+    if request.method == "GET":
+        queries = request.args.getlist("query")
+        if request.args.getlist("update"):
+            return None, request.args["update"]
+    else:
+        mimetype = request.mimetype
+        if mimetype == media.SPARQL_UPDATE:
+            return None, request.get_data(as_text=True)
+        if mimetype == media.SPARQL_QUERY:
+            data = request.get_data(as_text=True)
+            return data, None
+        if mimetype not in (media.FORM, "multipart/form-data"):
+            abort(415, description=f"POST a form ({media.FORM}) or a query "
+                                   f"({media.SPARQL_QUERY}), not {mimetype or 'nothing'}")
+        if request.form.getlist("update"):
+            return None, request.form["update"]
+        queries = request.form.getlist("query")
+    if len(queries) > 1:
+        abort(400, description="exactly one 'query' parameter is allowed")
+    return (queries[0] if queries else None), None
+
+
+def _formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
+    """The results and RDF formats the client accepts, from ``format`` or Accept; else 406."""
+    name = request.values.get("format")
+    if name:
+        results_fmt = media.results_by_name(name)
+        rdf_fmt = media.rdf_by_name(name)
+        if results_fmt is None and rdf_fmt is None:
+            abort(400, description=f"unknown format {name!r}; use json, xml, csv, tsv, turtle, "
+                                   "jsonld, ntriples, rdfxml or nquads")
+        return results_fmt, rdf_fmt
+    accept = request.headers.get("Accept")
+    results_fmt = negotiate.choose(accept, media.RESULTS_FORMATS)
+    rdf_fmt = negotiate.choose(accept, media.RDF_FORMATS)
+    if results_fmt is None and rdf_fmt is None:
+        offered = ", ".join(f.media_type for f in media.RESULTS_FORMATS + media.RDF_FORMATS)
+        abort(406, description=f"no acceptable format; offered: {offered}")
+    return results_fmt, rdf_fmt
+
+
+def _describe_service() -> Response:
+    """GET /sparql without a query: the query page for browsers, sd:Service for RDF clients."""
+    fmt = negotiate.choose(request.headers.get("Accept"), media.RDF_FORMATS, html=True)
+    if fmt is None:
+        abort(406, description="ask for HTML or an RDF format")
+    rel = release()
+    if fmt == media.HTML:
+        body = render_template("sparql.html", examples=examples.load(settings().queries_dir),
+                               results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
+                               query=examples.DEFAULT_QUERY)
+        response = Response(body, content_type="text/html; charset=utf-8")
+        response.vary.add("Accept")
+        return caching.stamp(response, rel, caching.etag_for(rel, "sparql-page"))
+    body = serialize.triples(service_description(base(), rel.info.get("graphs", {})), fmt,
+                             base())
+    return rdf_response(body, fmt.media_type, rel, caching.etag_for(rel, "sd", fmt.name))
+
+
+def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple]:
+    """An sd:Service: endpoint, language, formats, the union default graph and named graphs."""
+    def n(prefix: str, local: str) -> ox.NamedNode:
+        return ox.NamedNode(PREFIXES[prefix] + local)
+
+    a = n("rdf", "type")
+    service = ox.NamedNode(base_iri + "sparql#service")
+    dataset = ox.NamedNode(base_iri + "sparql#dataset")
+    default = ox.NamedNode(base_iri + "sparql#default-graph")
+    t = [
+        ox.Triple(service, a, n("sd", "Service")),
+        ox.Triple(service, n("sd", "endpoint"), ox.NamedNode(base_iri + "sparql")),
+        ox.Triple(service, n("sd", "supportedLanguage"), n("sd", "SPARQL11Query")),
+        ox.Triple(service, n("sd", "feature"), n("sd", "UnionDefaultGraph")),
+        ox.Triple(service, n("sd", "defaultDataset"), dataset),
+        ox.Triple(dataset, a, n("sd", "Dataset")),
+        ox.Triple(dataset, n("sd", "defaultGraph"), default),
+        ox.Triple(default, a, n("sd", "Graph")),
+        ox.Triple(default, n("rdfs", "comment"), ox.Literal(
+            "The default graph is the union of all named graphs.", language="en")),
+        ox.Triple(default, n("void", "triples"), ox.Literal(
+            str(release().triples), datatype=n("xsd", "integer"))),
+    ]
+    for fmt in media.RESULTS_FORMATS + media.RDF_FORMATS:
+        t.append(ox.Triple(service, n("sd", "resultFormat"),
+                           ox.NamedNode("http://www.w3.org/ns/formats/" + W3C_FORMATS[fmt.name])))
+    for name, count in sorted(graphs.items()):
+        node = ox.NamedNode(f"{base_iri}sparql#graph-{name.rsplit('/', 1)[-1]}")
+        graph = ox.NamedNode(f"{base_iri}sparql#graph-{name.rsplit('/', 1)[-1]}-content")
+        t += [ox.Triple(dataset, n("sd", "namedGraph"), node),
+              ox.Triple(node, a, n("sd", "NamedGraph")),
+              ox.Triple(node, n("sd", "name"), ox.NamedNode(name)),
+              ox.Triple(node, n("sd", "graph"), graph),
+              ox.Triple(graph, a, n("sd", "Graph")),
+              ox.Triple(graph, n("void", "triples"),
+                        ox.Literal(str(count), datatype=n("xsd", "integer")))]
+    return t
