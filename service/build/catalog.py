@@ -81,6 +81,7 @@ def describe_release(info: dict[str, Any], meta: dict[str, Any], base: str) -> l
         ox.Triple(catalog, _n("dcat", "dataset"), dataset),
         ox.Triple(catalog, _n("dcat", "service"), service),
         ox.Triple(catalog, _n("foaf", "homepage"), ox.NamedNode(base)),
+        ox.Triple(ox.NamedNode(base), a, _n("foaf", "Document")),
         ox.Triple(publisher, a, _n("foaf", "Agent")),
         ox.Triple(publisher, _n("foaf", "name"),
                   _literal(meta.get("publisher_name"), "CityNet LOD publisher")),
@@ -98,13 +99,18 @@ def describe_release(info: dict[str, Any], meta: dict[str, Any], base: str) -> l
         ox.Triple(dataset, _n("void", "uriSpace"), ox.Literal(base + "id/")),
         ox.Triple(dataset, _n("void", "triples"), ox.Literal(str(info["triples"]), datatype=integer)),
         ox.Triple(dataset, _n("void", "vocabulary"), ox.NamedNode(PREFIXES["cn"])),
-        ox.Triple(dataset, _n("void", "rootResource"), ox.NamedNode(thing_iri(base, "network", "eurocities"))),
+        ox.Triple(dataset, _n("void", "rootResource"),
+                  ox.NamedNode(thing_iri(base, "network", "eurocities"))),
     ]
     for kw in ("city networks", "Eurocities", "CEMR", "working groups", "governance", "migration"):
         t.append(ox.Triple(dataset, _n("dcat", "keyword"), ox.Literal(kw, language="en")))
     for key in ("issued", "modified"):
         if meta.get(key) is not None:
             t.append(ox.Triple(dataset, _n("dct", key), _literal(meta[key], "")))
+        elif key == "modified" and info.get("built"):
+            # The sources do not say: the release's build time is when the data last changed.
+            t.append(ox.Triple(dataset, _n("dct", key),
+                               ox.Literal(info["built"], datatype=_n("xsd", "dateTime"))))
     for prefix in ("org", "skos", "dct", "foaf", "schema", "prov", "time", "cv"):
         t.append(ox.Triple(dataset, _n("void", "vocabulary"), ox.NamedNode(PREFIXES[prefix])))
     for kind, slug in EXAMPLE_RESOURCES:

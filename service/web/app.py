@@ -40,9 +40,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     for blueprint in (home.bp, resource.bp, sparql.bp, graph_store.bp, dumps.bp,
                       vocabulary.bp, health.bp):
         app.register_blueprint(blueprint)
-    # Token-guarded writes (Graph Store PUT/POST/DELETE, SPARQL Update) register here:
-    #   from service.web import writes; app.register_blueprint(writes.bp)
-    # Until then Flask answers those methods with 405 and an Allow header.
+    from service.web import writes  # token-guarded Graph Store writes and POST /update
+
+    app.register_blueprint(writes.bp)
 
     @app.after_request
     def cors(response: Response) -> Response:

@@ -97,18 +97,20 @@ def render_page(iri: str, stem: str, limit: int) -> str:
     linker = view.Linker(base(), url_for("home.home"))
     lab = view.Labeller(found.labels, languages(), linker)
     types, groups = view.outgoing(found, lab)
-    sources = []
+    sources: dict[str, dict] = {}
     for graph, doc, doc_title in found.graphs:
-        sources.append({
-            "graph": view.Link(view.humanise(graph.value), url_for(
-                "graph_store.read", graph=graph.value), graph.value),
-            "doc": lab.link(doc) if doc is not None else None,
-            "doc_title": doc_title.value if doc_title is not None else None,
-        })
+        entry = sources.setdefault(graph.value, {"graph": view.Link(
+            view.humanise(graph.value), url_for("graph_store.read", graph=graph.value),
+            graph.value), "docs": []})
+        if doc is not None:
+            link = lab.link(doc)
+            label = doc_title.value if doc_title is not None else link.label
+            if all(d.iri != link.iri for d in entry["docs"]):
+                entry["docs"].append(view.Link(label, link.href, link.iri, link.local))
     return render_template(
         "resource.html",
         title=view.title(found, lab), iri=iri, types=types, groups=groups,
         incoming=view.incoming(found, lab), roles=view.role_rows(found, lab),
-        sources=sources, alternates=alternates(stem), limit=limit,
+        sources=list(sources.values()), alternates=alternates(stem), limit=limit,
         jsonld=serialize.embeddable_jsonld(found.triples, base()),
     )

@@ -45,7 +45,7 @@ def endpoint() -> Response:
     named_graphs = request.values.getlist("named-graph-uri")
     rel = release()
     etag = None
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
                *default_graphs, "|", *named_graphs]
         etag = caching.etag_for(rel, "sparql", hashlib.sha256("\x1f".join(key).encode())
@@ -76,7 +76,7 @@ def _reason(status: int) -> str:
 
 def _read_request() -> tuple[str | None, str | None]:
     """(query, update) from the three protocol operations; 400/415 for anything else."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         queries = request.args.getlist("query")
         if request.args.getlist("update"):
             return None, request.args["update"]
