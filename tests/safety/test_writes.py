@@ -1,0 +1,181 @@
+"""Guarded writes: token required (401/403), validated before anything changes (422 with the
+report), applied atomically as a new release, recorded in graph/writes, serialised."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from service.build.pipeline import build
+from service.store.release import current_release
+from service.web.app import create_app
+from service.writes.auth import token_identity
+from tests.safety.conftest import BASE, TOKEN, mini_settings
+from tests.safety.listener import listener
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PEOPLE = BASE + "graph/people"
+GOOD = (f"<{BASE}id/membership/new> a <http://www.w3.org/ns/org#Membership> ; "
+        f"<http://www.w3.org/ns/org#member> <{BASE}id/person/new> .")
+BAD = f"<{BASE}id/membership/broken> a <http://www.w3.org/ns/org#Membership> ."
+
+
+def snapshot(var: Path) -> dict[str, bytes]:
+    live = (var / "current").resolve()
+    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
+
+
+@pytest.fixture()
+def site(tmp_path):
+    settings = mini_settings(tmp_path, write_token=TOKEN, query_timeout=5.0)
+    build(settings)
+    app = create_app(settings)
+    return settings, app.test_client()
+
+
+def ask(settings, query: str) -> bool:
+    store = ox.Store.read_only(str(current_release(settings.var).store_path))
+    return bool(store.query(query, use_default_graph_as_union=True))
+
+
+def test_writes_are_disabled_without_a_configured_token(tmp_path):
+    settings = mini_settings(tmp_path)
+    build(settings)
+    client = create_app(settings).test_client()
+    response = client.post(f"/graph-store?graph={PEOPLE}", data=GOOD, headers={
+        **AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 403 and "writes are disabled" in response.get_json()["message"]
+
+
+def test_a_write_without_a_token_is_401_and_with_a_wrong_one_403(site):
+    settings, client = site
+    before = snapshot(settings.var)
+    missing = client.put(f"/graph-store?graph={PEOPLE}", data=GOOD, content_type="text/turtle")
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"].startswith("Bearer")
+    for header in (f"Bearer {TOKEN}x", "Bearer ", f"Basic {TOKEN}", TOKEN, "Bearer " + "é" * 9):
+        wrong = client.delete(f"/graph-store?graph={PEOPLE}", headers={"Authorization": header})
+        assert wrong.status_code in (401, 403), header
+    update = client.post("/update", data={"update": "CLEAR ALL"},
+                         headers={"Authorization": "Bearer nope"})
+    assert update.status_code == 403
+    assert snapshot(settings.var) == before
+
+
+def test_a_valid_write_publishes_a_new_release_with_dumps_description_and_provenance(site):
+    settings, client = site
+    old = current_release(settings.var)
+    response = client.post(f"/graph-store?graph={PEOPLE}", data=GOOD,
+                           headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["changes"] == {PEOPLE: {"added": 2, "removed": 0}}
+    new = current_release(settings.var)
+    assert new.id != old.id and new.triples > old.triples
+    dump = gzip.decompress((new.dumps_path / "citynet.nt.gz").read_bytes()).decode()
+    assert f"<{BASE}id/membership/new>" in dump
+    assert str(new.triples) in new.description_path.read_text()
+    who = token_identity(TOKEN)
+    assert ask(settings, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        ASK {{ GRAPH <{BASE}graph/writes> {{ ?w a prov:Activity ; prov:generated <{PEOPLE}> ;
+               prov:endedAtTime ?t ; prov:wasAssociatedWith <{BASE}id/agent/token-{who}> }} }}""")
+    log = [json.loads(line) for line in (settings.var / "writes" / "log.jsonl").open()]
+    assert log[-1]["changes"][PEOPLE] == {"added": 2, "removed": 0}
+    assert (settings.var / "writes" / "graphs" / "people.ttl").read_text().count("membership/new")
+    everything = b"".join(p.read_bytes() for p in settings.var.rglob("*") if p.is_file())
+    assert TOKEN.encode() not in everything
+
+
+def test_an_invalid_write_changes_nothing_and_returns_the_report(site):
+    settings, client = site
+    before = snapshot(settings.var)
+    response = client.post(f"/graph-store?graph={PEOPLE}", data=BAD,
+                           headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 422
+    report = response.get_json()
+    assert report["conforms"] is False
+    assert any(p["focus"].endswith("membership/broken") and "member" in p["message"]
+               for p in report["problems"])
+    assert snapshot(settings.var) == before
+
+
+def test_a_new_graph_without_provenance_is_refused_by_the_shapes(site):
+    settings, client = site
+    before = snapshot(settings.var)
+    response = client.put(f"/graph-store?graph={BASE}graph/extra", data=GOOD,
+                          headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 422
+    assert any("graph/extra" in p["focus"] for p in response.get_json()["problems"])
+    assert snapshot(settings.var) == before
+
+
+def test_default_graph_and_foreign_graphs_are_not_writable(site):
+    settings, client = site
+    for target in ("?default", "?graph=http://evil.example/g", f"?graph={BASE}graph/../x", ""):
+        response = client.put("/graph-store" + target, data=GOOD,
+                              headers={**AUTH, "Content-Type": "text/turtle"})
+        assert response.status_code == 400, target
+    response = client.post("/update", headers={**AUTH, "Content-Type": "application/sparql-update"},
+                           data="INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert response.status_code == 400 and "default graph" in response.get_json()["message"]
+
+
+def test_malformed_bodies_and_unknown_types_are_4xx(site):
+    settings, client = site
+    before = snapshot(settings.var)
+    assert client.put(f"/graph-store?graph={PEOPLE}", data="<<< not turtle",
+                      headers={**AUTH, "Content-Type": "text/turtle"}).status_code == 400
+    assert client.put(f"/graph-store?graph={PEOPLE}", data=GOOD,
+                      headers={**AUTH, "Content-Type": "text/nonsense"}).status_code == 415
+    assert client.post("/update", headers={**AUTH, "Content-Type": "application/sparql-update"},
+                       data="INSERT GARBAGE").status_code == 400
+    assert client.delete(f"/graph-store?graph={BASE}graph/absent", headers=AUTH).status_code == 404
+    assert snapshot(settings.var) == before
+
+
+def test_sparql_update_is_applied_and_load_refused_without_a_fetch(site):
+    settings, client = site
+    update = (f"PREFIX org: <http://www.w3.org/ns/org#> INSERT DATA {{ GRAPH <{PEOPLE}> {{ "
+              f"<{BASE}id/membership/u> a org:Membership ; org:member <{BASE}id/person/u> }} }}")
+    response = client.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 200, response.get_json()
+    assert ask(settings, f"ASK {{ <{BASE}id/membership/u> ?p ?o }}")
+    with listener() as (url, hits):
+        for text in (f"LOAD <{url}x.ttl> INTO GRAPH <{PEOPLE}>",
+                     f"INSERT {{ GRAPH <{PEOPLE}> {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}"):
+            refused = client.post("/update", data=text, headers={
+                **AUTH, "Content-Type": "application/sparql-update"})
+            assert refused.status_code == 403
+    assert hits == []
+
+
+def test_updates_sent_to_the_query_endpoint_are_refused(site):
+    _settings, client = site
+    response = client.post("/sparql", data={"update": "CLEAR ALL"}, headers=AUTH)
+    assert response.status_code == 403
+
+
+def test_concurrent_writers_do_not_lose_each_others_changes(site):
+    settings, client = site
+    app = client.application
+    statuses: list[int] = []
+
+    def write(i: int) -> None:
+        body = (f"<{BASE}id/membership/c{i}> a <http://www.w3.org/ns/org#Membership> ; "
+                f"<http://www.w3.org/ns/org#member> <{BASE}id/person/c{i}> .")
+        response = app.test_client().post(f"/graph-store?graph={PEOPLE}", data=body,
+                                          headers={**AUTH, "Content-Type": "text/turtle"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * 4
+    for i in range(4):
+        assert ask(settings, f"ASK {{ <{BASE}id/membership/c{i}> ?p ?o }}")
