@@ -137,7 +137,7 @@ def validation_graph(sources: Sources) -> Graph:
 
 
 def _graph_names(dataset: Dataset) -> Iterable[URIRef]:
-    for context in dataset.contexts():
+    for context in dataset.graphs():
         if isinstance(context.identifier, URIRef) and len(context) and not str(
             context.identifier
         ).startswith("urn:x-rdflib:"):

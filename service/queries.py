@@ -1,0 +1,134 @@
+"""The named queries of ``queries/``: each ``.rq`` file with a header of ``#`` comment lines.
+
+Header format (the first comment lines of the file)::
+
+    # title: Chairs and vice-chairs over time
+    # description: Every chair and vice-chair membership of a group, with its period.
+    # param: group | iri | id/group/eurocities-migration-integration | The working group
+    # param: year | year | 2013 | Optional: only memberships during this year
+    # example: group=id/group/eurocities-migration-integration
+
+A parameter ``name`` binds the query variable ``?name`` as an RDF term (pyoxigraph
+substitutions), never by splicing text into the query. ``iri`` values may be relative to the
+base IRI. A parameter whose description starts with ``Optional`` may be left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin
+
+import pyoxigraph as ox
+
+from service.namespaces import PREFIXES
+
+XSD = PREFIXES["xsd"]
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+PARAM_TYPES = ("iri", "string", "integer", "date", "year")
+
+
+class QueryFileError(ValueError):
+    """A query file whose header is malformed."""
+
+
+class ParameterError(ValueError):
+    """A parameter value that does not fit its declared type."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    example: str
+    description: str
+
+    @property
+    def optional(self) -> bool:
+        return self.description.lower().startswith("optional")
+
+    def term(self, value: str, base: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a raw value; raises ParameterError with a readable message."""
+        try:
+            if self.type == "iri":
+                iri = urljoin(base, value)
+                if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", iri):
+                    raise ValueError("not an http(s) IRI")
+                return ox.NamedNode(iri)
+            if self.type == "integer":
+                return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+            if self.type == "date":
+                if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                    raise ValueError("expected YYYY-MM-DD")
+                return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
+            if self.type == "year":
+                if not re.match(r"^\d{4}$", value):
+                    raise ValueError("expected a four-digit year")
+                return ox.Literal(value, datatype=ox.NamedNode(XSD + "integer"))
+            return ox.Literal(value)
+        except ValueError as exc:
+            raise ParameterError(f"parameter {self.name!r} ({self.type}): {exc}") from None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    example: str
+    text: str
+
+    def example_values(self) -> dict[str, str]:
+        return dict(parse_qsl(self.example))
+
+    def bindings(self, values: dict[str, str], base: str) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Check and convert request values; unknown or missing required ones are errors."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ParameterError(f"unknown parameter(s): {', '.join(unknown)}")
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        for param in self.parameters:
+            value = values.get(param.name, "")
+            if value == "":
+                if not param.optional:
+                    raise ParameterError(f"missing required parameter {param.name!r}")
+                continue
+            bound[param.name] = param.term(value, base)
+        return bound
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    header: dict[str, str] = {}
+    params: list[Parameter] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        key, sep, value = line.lstrip("# ").partition(":")
+        if not sep:
+            continue
+        key, value = key.strip(), value.strip()
+        if key == "param":
+            parts = [p.strip() for p in value.split("|")]
+            if len(parts) != 4 or parts[1] not in PARAM_TYPES or not _NAME.match(parts[0]):
+                raise QueryFileError(f"{path.name}: malformed param line: {value!r}")
+            params.append(Parameter(*parts))
+        elif key in ("title", "description", "example"):
+            header[key] = (header.get(key, "") + " " + value).strip()
+    if not header.get("title") or not header.get("description"):
+        raise QueryFileError(f"{path.name}: header needs a title and a description")
+    return NamedQuery(
+        name=path.stem,
+        title=header["title"],
+        description=header["description"],
+        parameters=tuple(params),
+        example=header.get("example", ""),
+        text=path.read_text(encoding="utf-8"),
+    )
+
+
+def load_queries(folder: Path) -> dict[str, NamedQuery]:
+    """Every named query of the folder, by name (the file name without ``.rq``)."""
+    return {q.name: q for q in map(parse_query_file, sorted(folder.glob("*.rq")))}
