@@ -52,7 +52,29 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
-PREFIX id: <http://127.0.0.1:8080/id/>
+PREFIX network: <http://127.0.0.1:8080/id/network/>
+PREFIX forum: <http://127.0.0.1:8080/id/forum/>
+PREFIX community: <http://127.0.0.1:8080/id/community/>
+PREFIX group: <http://127.0.0.1:8080/id/group/>
+PREFIX city: <http://127.0.0.1:8080/id/city/>
+PREFIX place: <http://127.0.0.1:8080/id/place/>
+PREFIX country: <http://127.0.0.1:8080/id/country/>
+PREFIX person: <http://127.0.0.1:8080/id/person/>
+PREFIX membership: <http://127.0.0.1:8080/id/membership/>
+PREFIX post: <http://127.0.0.1:8080/id/post/>
+PREFIX site: <http://127.0.0.1:8080/id/site/>
+PREFIX charter: <http://127.0.0.1:8080/id/charter/>
+PREFIX project: <http://127.0.0.1:8080/id/project/>
+PREFIX event: <http://127.0.0.1:8080/id/event/>
+PREFIX workplan: <http://127.0.0.1:8080/id/workplan/>
+PREFIX objective: <http://127.0.0.1:8080/id/objective/>
+PREFIX output: <http://127.0.0.1:8080/id/output/>
+PREFIX action: <http://127.0.0.1:8080/id/action/>
+PREFIX statistic: <http://127.0.0.1:8080/id/statistic/>
+PREFIX period: <http://127.0.0.1:8080/id/period/>
+PREFIX topic: <http://127.0.0.1:8080/id/topic/>
+PREFIX source: <http://127.0.0.1:8080/id/source/>
+PREFIX dataset: <http://127.0.0.1:8080/id/dataset/>
 PREFIX graph: <http://127.0.0.1:8080/graph/>
 """
 
