@@ -88,7 +88,9 @@ def cmd_build(settings: Settings) -> int:
 
 
 def ensure_release(settings: Settings) -> None:
-    """Build the store when there is none, or when it was built for another base IRI."""
+    """Build the store when there is none, when it was built for another base IRI, or when
+    the sources changed since. A failed rebuild keeps the previous release live."""
+    from service.build.pipeline import sources_fingerprint
     from service.store.release import NoRelease, current_release
 
     try:
@@ -101,6 +103,13 @@ def ensure_release(settings: Settings) -> None:
         print(f"store was built for {release.base}: rebuilding for {settings.base_iri}",
               file=sys.stderr)
         cmd_build(settings)
+    elif release.info.get("sources") != sources_fingerprint(settings):
+        print("sources changed since the live release: rebuilding", file=sys.stderr)
+        try:
+            cmd_build(settings)
+        except CliError as exc:
+            print(f"rebuild failed ({exc}); serving the previous release {release.id}",
+                  file=sys.stderr)
 
 
 def cmd_serve(settings: Settings) -> int:

@@ -65,3 +65,31 @@ def test_dump_copies_the_files_with_their_checksums(built_release, build_setting
     for dump in built_release.dumps:
         assert (tmp_path / dump["name"]).stat().st_size == dump["size"]
         assert dump["sha256"] in done.stdout
+
+
+def test_serve_rebuilds_only_when_the_sources_or_base_changed(tmp_path, capsys):
+    from service.cli import ensure_release
+    from service.store.release import current_release
+    from tests.build.test_pipeline import project_copy
+
+    settings = project_copy(tmp_path)
+    ensure_release(settings)  # nothing published yet: builds
+    first = current_release(settings.var)
+    ensure_release(settings)  # unchanged: keeps it
+    assert current_release(settings.var).path == first.path
+
+    with (settings.data_dir / "seed-001.ttl").open("a") as f:
+        f.write("\n# an editor's comment\n")
+    ensure_release(settings)
+    assert current_release(settings.var).path != first.path
+
+    second = current_release(settings.var)
+    (settings.data_dir / "seed-001.ttl").write_text("not turtle")
+    ensure_release(settings)  # invalid sources: the previous release stays live
+    assert current_release(settings.var).path == second.path
+    assert "serving the previous release" in capsys.readouterr().err
+
+    moved = settings.with_overrides(base="https://data.example.org/")
+    (settings.data_dir / "seed-001.ttl").write_bytes((PROJECT_ROOT / "data/seed-001.ttl").read_bytes())
+    ensure_release(moved)
+    assert current_release(settings.var).base == "https://data.example.org/"

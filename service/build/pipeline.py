@@ -6,6 +6,7 @@ any error before the final swap leaves the live release exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -44,6 +45,19 @@ def check(settings: Settings) -> Checked:
     return Checked(sources, validate_sources(sources, load_shapes(settings.shapes_dir)))
 
 
+def sources_fingerprint(settings: Settings) -> str:
+    """A hash of every source file (data, vocabulary, shapes) and the base IRI.
+
+    ``citynet serve`` compares it with the live release's to rebuild when the sources changed.
+    """
+    digest = hashlib.sha256(settings.base_iri.encode())
+    for folder in (settings.data_dir, settings.ontology_dir, settings.shapes_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(settings.root)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def to_quads(sources: Sources) -> list[ox.Quad]:
     """The sources' quads as pyoxigraph terms (parsed back from N-Quads: exact and fast)."""
     data = sources.dataset.serialize(format="nquads", encoding="utf-8")
@@ -65,4 +79,5 @@ def build(settings: Settings) -> Release:
         base=base,
         meta=dataset_metadata(checked.sources.dataset, base),
         prefixes=data_prefixes(base),
+        sources=sources_fingerprint(settings),
     )

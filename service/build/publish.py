@@ -90,6 +90,7 @@ def publish(
     base: str,
     meta: dict,
     prefixes: dict[str, str],
+    sources: str = "",
 ) -> Release:
     """Write a complete release from ``quads`` and make it the live one."""
     var.mkdir(parents=True, exist_ok=True)
@@ -117,6 +118,7 @@ def publish(
         "base": base,
         "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "version": meta.get("version", ""),
+        "sources": sources,
         "triples": triples,
         "quads": len(quads),
         "graphs": dict(sorted(graphs.items())),
