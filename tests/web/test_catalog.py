@@ -1,0 +1,29 @@
+"""The dataset description validates against the DCAT-AP 3.0.1 shapes harvesters use."""
+
+from __future__ import annotations
+
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF, VOID
+
+from service.store.release import Release
+
+
+def test_the_description_conforms_to_dcat_ap(built_release: Release, shared_dir):
+    folder = shared_dir / "reference" / "dcat-ap-3.0.1"
+    shapes = Graph()
+    shapes.parse(folder / "shapes.ttl", format="turtle")
+    shapes.parse(folder / "range.ttl", format="turtle")
+    data = Graph().parse(built_release.description_path, format="turtle")
+    conforms, _report, text = validate(data, shacl_graph=shapes, allow_warnings=True)
+    assert conforms, text
+
+
+def test_the_description_has_one_distribution_per_dump_and_the_figures(built_release: Release):
+    data = Graph().parse(built_release.description_path, format="turtle")
+    dataset = next(data.subjects(RDF.type, DCAT.Dataset))
+    assert len(set(data.objects(dataset, DCAT.distribution))) == len(built_release.dumps)
+    assert int(data.value(dataset, VOID.triples)) == built_release.triples
+    assert data.value(dataset, VOID.sparqlEndpoint) == URIRef(built_release.base + "sparql")
+    for example in data.objects(dataset, VOID.exampleResource):
+        assert str(example).startswith(built_release.base + "id/")
