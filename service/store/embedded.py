@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from service.store.base import QueryResult
-from service.store.release import Release, current_link, current_release
+from service.store.release import NoRelease, Release, current_link, current_release
 
 
 class EmbeddedStore:
@@ -29,7 +29,11 @@ class EmbeddedStore:
         with self._lock:
             if self._store is None or target != self._target:
                 release = current_release(self._var)
-                self._store = ox.Store.read_only(str(release.store_path))
+                try:
+                    self._store = ox.Store.read_only(str(release.store_path))
+                except (OSError, RuntimeError) as exc:  # corrupted store: never serve it
+                    raise NoRelease(f"the store of release {release.id} is unreadable: "
+                                    f"{str(exc).splitlines()[0][:200]}") from None
                 self._release, self._target = release, target
             return self._release, self._store
 

@@ -1,0 +1,171 @@
+"""Faults: a build killed at any moment leaves the live release intact; a missing, invalid or
+corrupted store is reported and never served; a worker killed under load costs at most the one
+request it was serving. Real processes, real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+from service.build.pipeline import build
+from service.settings import PROJECT_ROOT
+from service.store.release import current_release
+from tests.conftest import free_port, stop_server
+from tests.safety.conftest import BASE, make_root, mini_settings, people
+
+
+def snapshot(var: Path) -> dict[str, bytes]:
+    live = (var / "current").resolve()
+    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
+
+
+def citynet(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "service.cli", *args], cwd=PROJECT_ROOT,
+                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kwargs)
+
+
+def test_a_build_killed_at_any_point_leaves_the_live_release_intact(tmp_path):
+    settings = mini_settings(tmp_path)
+    build(settings)
+    (settings.data_dir / "people.ttl").write_text(people(4000))  # a bigger, slower build
+    before = snapshot(settings.var)
+    live_id = current_release(settings.var).id
+    args = ("build", "--root", str(settings.root), "--var", str(settings.var), "--base", BASE)
+    started = time.monotonic()
+    probe = citynet(*args)
+    probe.wait(120)
+    duration = time.monotonic() - started
+    assert probe.returncode == 0, probe.stderr.read()
+    # go back to the first release as the live one, then kill rebuilds at many moments
+    rebuilt = current_release(settings.var)
+    assert rebuilt.id != live_id
+    build(mini_settings(tmp_path))  # rewrites root/ and publishes the small dataset again
+    (settings.data_dir / "people.ttl").write_text(people(4000))
+    before = snapshot(settings.var)
+    live = (settings.var / "current").resolve()
+    caught_publishing = 0
+    for fraction in (0.15, 0.3, 0.45, 0.55, 0.65, 0.75, 0.82, 0.9, 0.95):
+        process = citynet(*args)
+        deadline = time.monotonic() + duration * fraction
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.005)
+        if any(p.name.startswith(".building-") for p in (settings.var / "releases").iterdir()):
+            caught_publishing += 1
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if process.returncode == 0:  # finished before the kill: that release is live now
+            break
+        assert (settings.var / "current").resolve() == live
+        assert snapshot(settings.var) == before
+        store = ox.Store.read_only(str(current_release(settings.var).store_path))
+        assert len(store) == current_release(settings.var).info["quads"]
+    assert caught_publishing >= 2, "no kill landed while a release was being written"
+    finished = citynet(*args)
+    assert finished.wait(120) == 0
+    assert not any(p.name.startswith(".") for p in (settings.var / "releases").iterdir())
+
+
+def test_serving_invalid_data_on_an_empty_var_exits_non_zero_with_one_readable_line(tmp_path):
+    root = make_root(tmp_path / "root")
+    with (root / "data" / "people.ttl").open("a") as f:
+        f.write(f"<{BASE}id/membership/broken> a <http://www.w3.org/ns/org#Membership> .\n")
+    process = citynet("serve", "--root", str(root), "--var", str(tmp_path / "var"),
+                      "--port", str(free_port()))
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode != 0
+    last = err.decode().strip().splitlines()[-1]
+    assert last.startswith("citynet serve: ") and "nothing was published" in last
+    assert not (tmp_path / "var" / "current").exists()
+
+
+def _corrupt(store_dir: Path) -> None:
+    for path in store_dir.iterdir():
+        if path.is_file() and path.stat().st_size > 0:
+            path.write_bytes(b"\x00garbage" * 64)
+
+
+def test_a_corrupted_store_is_never_served(tmp_path):
+    settings = mini_settings(tmp_path)
+    release = build(settings)
+    _corrupt(release.store_path)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {"CITYNET_WORKERS": "1"}
+    process = citynet("serve", "--root", str(settings.root), "--var", str(settings.var),
+                      "--port", str(port), "--base", BASE, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                health = requests.get(url + "health", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        if process.poll() is not None:
+            assert process.returncode != 0
+            assert process.stderr.read().decode().strip()
+            return
+        assert health.status_code == 503, health.text
+        query = requests.get(url + "sparql", params={"query": "SELECT * { ?s ?p ?o }"},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        assert query.status_code == 503
+        assert "Traceback" not in query.text
+    finally:
+        stop_server(process)
+
+
+def _workers(master: int) -> list[int]:
+    """The gunicorn worker pids: direct children of the master process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_killed_under_load_costs_at_most_the_request_it_was_serving(safe_server):
+    master = safe_server.process.pid
+    assert len(_workers(master)) == 2
+    failures: list[str] = []
+    done = threading.Event()
+    count = 0
+
+    def stream() -> None:
+        nonlocal count
+        while not done.is_set():
+            try:
+                r = requests.get(safe_server.url + "sparql", timeout=10, params={
+                    "query": "SELECT ?s { ?s a <http://www.w3.org/ns/org#Membership> } LIMIT 5"},
+                    headers={"Accept": "application/sparql-results+json", "Connection": "close"})
+                if r.status_code != 200:
+                    failures.append(f"{r.status_code} {r.text[:100]}")
+            except requests.RequestException as exc:
+                failures.append(type(exc).__name__)
+            count += 1
+
+    client = threading.Thread(target=stream)
+    client.start()
+    time.sleep(1.0)
+    victim = _workers(master)[0]
+    os.kill(victim, signal.SIGKILL)
+    time.sleep(4.0)
+    done.set()
+    client.join()
+    assert count > 20
+    assert len(failures) <= 1, failures
+    replacement = _workers(master)
+    assert len(replacement) == 2 and victim not in replacement
