@@ -1,19 +1,16 @@
-"""Load the curated data files the way the build does, for the data and shape tests.
-
-Every ``data/<name>.ttl`` (or folder ``data/<name>/``) becomes the named graph
-``{BASE}graph/<name>``; relative IRIs resolve against ``BASE``. ``data/cities/cities.csv`` is
-turned into RDF by :func:`cities_graph`, a small stand-in for the build's converter.
-"""
+"""The curated sources read and validated by the build's own functions, for the data and
+shape tests."""
 
 from __future__ import annotations
 
-import csv
 from functools import lru_cache
 from pathlib import Path
 
-import pyshacl
-from rdflib import RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib import RDF, Dataset, Graph, Namespace, URIRef
+
+from service.build.sources import Sources, load_sources
+from service.build.sources import validation_graph as build_validation_graph
+from service.build.validate import load_shapes, validate_graph
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -29,14 +26,6 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CNSH = Namespace("https://w3id.org/citynet/shapes#")
 WD = Namespace("http://www.wikidata.org/entity/")
-
-COUNTRIES = {
-    "AT": "Austria", "BE": "Belgium", "CH": "Switzerland", "CZ": "Czechia", "DE": "Germany",
-    "DK": "Denmark", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
-    "GR": "Greece", "IE": "Ireland", "IT": "Italy", "LT": "Lithuania", "LV": "Latvia",
-    "NL": "Netherlands", "NO": "Norway", "PL": "Poland", "PT": "Portugal", "SE": "Sweden",
-    "SI": "Slovenia",
-}
 
 PREFIXES = """
 PREFIX cn: <https://w3id.org/citynet/def#>
@@ -83,64 +72,6 @@ def thing(kind: str, slug: str) -> URIRef:
     return URIRef(f"{BASE}id/{kind}/{slug}")
 
 
-def cities_graph(path: Path, base: str = BASE) -> Graph:
-    """The city agent, place and country nodes for each row of the cities table."""
-    graph = Graph()
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            slug, cc = row["slug"], row["country"]
-            city = URIRef(f"{base}id/city/{slug}")
-            place = URIRef(f"{base}id/place/{slug}")
-            country = URIRef(f"{base}id/country/{cc.lower()}")
-            names = [Literal(row["name_en"], lang="en")]
-            if row["name_local"]:
-                names.append(Literal(row["name_local"], lang=row["lang"]))
-            graph.add((city, RDF.type, ORG.Organization))
-            graph.add((city, RDF.type, CV.PublicOrganisation))
-            graph.add((city, RDFS.label, names[0]))
-            graph.add((city, DCTERMS.spatial, place))
-            graph.add((place, RDF.type, DCTERMS.Location))
-            graph.add((place, RDF.type, SCHEMA.City))
-            graph.add((place, SCHEMA.containedInPlace, country))
-            for name in names:
-                graph.add((city, SKOS.prefLabel, name))
-                graph.add((place, RDFS.label, name))
-            if row["wikidata"]:
-                graph.add((place, SCHEMA.sameAs, WD[row["wikidata"]]))
-            if row["note"]:
-                graph.add((place, SKOS.editorialNote, Literal(row["note"], lang="en")))
-            graph.add((country, RDF.type, SCHEMA.Country))
-            graph.add((country, RDF.type, DCTERMS.Location))
-            graph.add((country, SKOS.notation, Literal(cc)))
-            graph.add((country, RDFS.label, Literal(COUNTRIES.get(cc, cc), lang="en")))
-    return graph
-
-
-def source_units() -> list[tuple[str, list[Path]]]:
-    units = []
-    for entry in sorted(DATA.iterdir()):
-        if entry.is_dir():
-            files = sorted(p for p in entry.iterdir() if p.suffix in {".ttl", ".csv"})
-            if files:
-                units.append((entry.name, files))
-        elif entry.suffix in {".ttl", ".csv"}:
-            units.append((entry.stem, [entry]))
-    return units
-
-
-def load_dataset(base: str = BASE) -> Dataset:
-    """All data files as named graphs (the default graph stays empty)."""
-    dataset = Dataset()
-    for name, files in source_units():
-        graph = dataset.graph(URIRef(f"{base}graph/{name}"))
-        for path in files:
-            if path.suffix == ".csv":
-                graph += cities_graph(path, base)
-            else:
-                graph.parse(path, format="turtle", publicID=base)
-    return dataset
-
-
 def ontology_graph() -> Graph:
     graph = Graph()
     for path in sorted(ONTOLOGY.glob("*.ttl")):
@@ -149,35 +80,23 @@ def ontology_graph() -> Graph:
 
 
 def shapes_graph() -> Graph:
-    graph = Graph()
-    for path in sorted(SHAPES.glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
-
-
-def validation_graph(dataset: Dataset) -> Graph:
-    """Union of all graphs + ontology + one ``sd:NamedGraph`` typing per graph name."""
-    union = Graph()
-    for graph in dataset.graphs():
-        if graph.identifier == URIRef("urn:x-rdflib:default"):
-            continue
-        union += graph
-        union.add((graph.identifier, RDF.type, SD.NamedGraph))
-    union += ontology_graph()
-    return union
+    return load_shapes(SHAPES)
 
 
 @lru_cache(maxsize=1)
 def full_dataset() -> Dataset:
-    return load_dataset()
+    """All sources as the build reads them (named graphs, relative IRIs against BASE)."""
+    return load_sources(DATA, ONTOLOGY, BASE).dataset
+
+
+def validation_graph(dataset: Dataset) -> Graph:
+    """What the build validates: the union of all graphs plus the graph-name markers."""
+    return build_validation_graph(Sources(dataset=dataset))
 
 
 def validate(data: Graph) -> tuple[bool, Graph, str]:
-    conforms, report, text = pyshacl.validate(
-        data, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), advanced=True,
-        allow_warnings=False,
-    )
-    return bool(conforms), report, str(text)
+    report = validate_graph(data, shapes_graph(), ontology_graph())
+    return not results(report), report, report.serialize(format="turtle")
 
 
 def results(report: Graph) -> list[dict[str, str]]:
