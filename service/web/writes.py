@@ -86,6 +86,9 @@ def graph_store_write() -> Response:
     who = _authorized()
     if isinstance(who, Response):
         return who
+    limit = _settings().max_upload_bytes
+    if (request.content_length or 0) > limit:
+        return _problem(413, f"the body is larger than the upload limit of {limit} bytes")
     graph = _target_graph()
     if isinstance(graph, Response):
         return graph

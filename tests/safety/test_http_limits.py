@@ -1,0 +1,60 @@
+"""The limits over real HTTP, against a gunicorn server: a runaway query is stopped with a 503
+naming the time limit while /health and small queries keep answering; no outbound calls."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+
+from tests.safety.listener import listener
+from tests.safety.test_limits import RUNAWAY, SMALL
+
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+def test_a_runaway_query_gets_503_while_health_and_small_queries_answer(safe_server):
+    outcome: list[requests.Response] = []
+    runaway = threading.Thread(target=lambda: outcome.append(requests.post(
+        safe_server.url + "sparql", data={"query": RUNAWAY}, headers=JSON, timeout=30)))
+    started = time.monotonic()
+    runaway.start()
+    time.sleep(0.3)
+    while runaway.is_alive():
+        t = time.monotonic()
+        assert safe_server.get("health").status_code == 200
+        small = requests.post(safe_server.url + "sparql", data={"query": SMALL}, headers=JSON,
+                              timeout=10)
+        assert small.status_code == 200
+        assert time.monotonic() - t < 1.5
+        time.sleep(0.1)
+    assert outcome[0].status_code == 503
+    assert "time limit of 2 s exceeded" in outcome[0].text
+    assert time.monotonic() - started < 6
+
+
+def test_a_query_over_the_row_limit_says_which_limit(safe_server):
+    response = requests.get(safe_server.url + "sparql", headers=JSON, timeout=30,
+                            params={"query": "SELECT * { ?s ?p ?o }"})
+    assert response.status_code == 400 and "result limit of 500 rows" in response.text
+
+
+def test_an_oversized_request_body_is_413(safe_server):
+    response = requests.post(safe_server.url + "sparql", data="#" + "x" * 200_000, timeout=30,
+                             headers={"Content-Type": "application/sparql-query", **JSON})
+    assert response.status_code == 413
+
+
+def test_the_server_never_contacts_a_service_endpoint(safe_server):
+    with listener() as (url, hits):
+        for query in (f"SELECT * {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+                      f"SELECT * FROM <{url}data.ttl> {{ ?s ?p ?o }}"):
+            response = requests.post(safe_server.url + "sparql", data={"query": query},
+                                     headers=JSON, timeout=30)
+            assert response.status_code in (400, 403), response.text
+        update = requests.post(safe_server.url + "update", timeout=30,
+                               data={"update": f"LOAD <{url}x.ttl>"},
+                               headers={"Authorization": "Bearer s3cret-publisher-token"})
+        assert update.status_code == 403
+    assert hits == []
