@@ -1,0 +1,1 @@
+"""Benchmarks, run with one command: ``python -m benchmarks`` (``make bench``)."""
