@@ -14,11 +14,19 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from service import media
 from service.namespaces import PREFIXES
+from service.queries import load_queries
 from service.sparql.runner import QueryRejected, QueryRequest
-from service.web import caching, examples, negotiate, serialize
+from service.web import caching, negotiate, serialize
 from service.web.common import base, error_response, rdf_response, release, settings
 
 bp = Blueprint("sparql", __name__)
+
+DEFAULT_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?network ?label WHERE {
+  ?network a org:FormalOrganization ; skos:prefLabel ?label .
+} LIMIT 25
+"""
 
 #: W3C format IRIs (http://www.w3.org/ns/formats/) for the service description, by short name.
 W3C_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
@@ -124,9 +132,10 @@ def _describe_service() -> Response:
         abort(406, description="ask for HTML or an RDF format")
     rel = release()
     if fmt == media.HTML:
-        body = render_template("sparql.html", examples=examples.load(settings().queries_dir),
+        body = render_template("sparql.html",
+                               examples=load_queries(settings().queries_dir).values(),
                                results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
-                               query=examples.DEFAULT_QUERY)
+                               query=DEFAULT_QUERY)
         response = Response(body, content_type="text/html; charset=utf-8")
         response.vary.add("Accept")
         return caching.stamp(response, rel, caching.etag_for(rel, "sparql-page"))
