@@ -172,10 +172,17 @@ def test_the_shapes_are_served_as_html_and_turtle(client):
     assert any(t.object.value == "http://www.w3.org/ns/shacl#NodeShape" for t in triples)
 
 
-def test_graph_store_writes_are_not_allowed_yet(client):
+def test_graph_store_writes_need_a_token(client):
     for method in (client.put, client.post, client.delete):
-        response = method("/graph-store?default", data=b"", content_type="text/turtle")
-        assert response.status_code in (401, 403, 405)
+        response = method("/graph-store?graph=http://127.0.0.1:8080/graph/seed-001", data=b"",
+                          content_type="text/turtle")
+        assert response.status_code in (401, 403)
+
+
+def test_the_query_page_lists_the_named_queries(client):
+    page = client.get("/sparql", headers={"Accept": BROWSER}).get_data(as_text=True)
+    assert "members-in-year" in page and "Members of a group in a year" in page
+    assert "?year" in page and "<form" in page
 
 
 def test_health_reports_readiness(client, built_release):
