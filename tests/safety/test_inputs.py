@@ -68,6 +68,7 @@ def test_any_parameters_and_headers_on_any_route_are_a_clean_answer(
 def test_random_and_hostile_paths_are_a_clean_answer(client, prefix, tail, encode):
     safe = "" if encode else "/%.'*()!~:@"  # unencoded: traversal and %-escapes kept as is
     path = prefix + "/".join(quote(p.encode("utf-8", "replace"), safe=safe) for p in tail)
+    path = "/" + path.lstrip("/")  # "//x" would be read as a host name by the test client
     check(client.get(path, headers={"Accept": "text/html"}))
 
 
