@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from service.build.catalog import dataset_metadata
-from service.build.publish import publish
+from service.build.publish import publish, release_lock
 from service.build.sources import SourceError, Sources, load_sources
 from service.build.validate import Report, load_shapes, validate_sources
 from service.namespaces import data_prefixes
@@ -73,11 +73,12 @@ def build(settings: Settings) -> Release:
         raise BuildFailed(f"{violations} shape violation(s); nothing was published",
                           checked.report)
     base = settings.base_iri
-    return publish(
-        to_quads(checked.sources),
-        var=settings.var,
-        base=base,
-        meta=dataset_metadata(checked.sources.dataset, base),
-        prefixes=data_prefixes(base),
-        sources=sources_fingerprint(settings),
-    )
+    with release_lock(settings.var):
+        return publish(
+            to_quads(checked.sources),
+            var=settings.var,
+            base=base,
+            meta=dataset_metadata(checked.sources.dataset, base),
+            prefixes=data_prefixes(base),
+            sources=sources_fingerprint(settings),
+        )

@@ -9,6 +9,7 @@ interrupted build are removed by the next one.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import hashlib
 import json
@@ -16,7 +17,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +36,23 @@ from service.store.release import (
 
 KEEP_RELEASES = 3
 BUILDING_PREFIX = ".building-"
+
+
+@contextmanager
+def release_lock(var: Path) -> Iterator[None]:
+    """One publisher at a time (a build or an API write), across threads and processes.
+
+    Holders read the live release and publish the next one under the lock, so no change is
+    lost to a concurrent swap. An exclusive ``flock`` on ``var/.lock``; the kernel releases it
+    when a holder dies.
+    """
+    var.mkdir(parents=True, exist_ok=True)
+    with (var / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def dataset_id(quads: Iterable[ox.Quad]) -> str:

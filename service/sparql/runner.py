@@ -11,6 +11,8 @@ be killed: see :mod:`service.sparql.pool`.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -122,6 +124,14 @@ def _rows_limited(triples: Iterable[ox.Triple], max_rows: int | None) -> Iterato
         yield triple
 
 
+def _count_solutions(body: bytes, fmt: media.ResultsMedia) -> int:
+    """Rows of a serialised SELECT result. pyoxigraph cannot read CSV results back (the
+    format is lossy), so CSV rows are counted with a CSV reader (quoted newlines included)."""
+    if fmt is media.SPARQL_CSV:
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
+    return sum(1 for _ in ox.parse_query_results(body, fmt.format))
+
+
 def _too_big(message: str) -> QueryRejected:
     return QueryRejected(
         RESULT_LIMIT_STATUS, f"{message}; add LIMIT or narrow the query (or use the dumps)"
@@ -152,10 +162,9 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
         result.serialize(buffer, format=request.results_format.format)
         body = buffer.getvalue()
-        if kind == "solutions" and limits.max_rows is not None:
-            rows = sum(1 for _ in ox.parse_query_results(body, request.results_format.format))
-            if rows > limits.max_rows:
-                raise _LimitHit(f"result limit of {limits.max_rows} rows exceeded")
+        if (kind == "solutions" and limits.max_rows is not None
+                and _count_solutions(body, request.results_format) > limits.max_rows):
+            raise _LimitHit(f"result limit of {limits.max_rows} rows exceeded")
         return QueryOutcome(body, request.results_format.media_type, kind)
     except _LimitHit as exc:
         raise _too_big(str(exc)) from None

@@ -24,6 +24,9 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("timeout", max(30, int(s.query_timeout * 3)))
         self.cfg.set("graceful_timeout", 10)
+        # gunicorn's longest request line (its own limit is 4094 bytes): long GET queries
+        # reach the application, which answers 413 past max_query_bytes
+        self.cfg.set("limit_request_line", 8190)
         self.cfg.set("accesslog", "-")
         self.cfg.set("proc_name", "citynet")
 

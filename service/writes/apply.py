@@ -3,7 +3,7 @@
 A write never touches the live release: the current quads are copied into an in-memory store,
 changed there, validated as a whole against the shapes (as a build would), and only a valid
 result is published with :func:`service.build.publish.publish` (new store, dumps, description,
-one atomic swap). Writers are serialised by an ``fcntl`` lock on ``var/writes/lock``. Each
+one atomic swap). Writes and builds are serialised by :func:`release_lock`. Each
 accepted write is recorded in the graph ``{base}graph/writes`` (who, when, which graph, triple
 counts), and the changed graphs are exported as Turtle under ``var/writes/graphs/`` so the
 publisher can copy them into ``data/``: ``citynet build`` republishes from ``data/`` only.
@@ -11,11 +11,9 @@ publisher can copy them into ``data/``: ``citynet build`` republishes from ``dat
 
 from __future__ import annotations
 
-import fcntl
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from service.build.catalog import dataset_metadata
-from service.build.publish import publish
+from service.build.publish import publish, release_lock
 from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
 from service.namespaces import PREFIXES, data_prefixes, graph_iri, thing_iri
@@ -53,19 +51,6 @@ class WriteResult:
 
 def writes_dir(var: Path) -> Path:
     return var / "writes"
-
-
-@contextmanager
-def write_lock(var: Path) -> Iterator[None]:
-    """One writer at a time, across threads and processes (an exclusive ``flock``)."""
-    folder = writes_dir(var)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _n(prefix: str, local: str) -> ox.NamedNode:
@@ -166,7 +151,7 @@ def validate(quads: list[ox.Quad], settings: Settings) -> Dataset:
 def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]) -> WriteResult:
     """Run ``change`` on a copy of the live dataset; publish the result if it is valid."""
     base = settings.base_iri
-    with write_lock(settings.var):
+    with release_lock(settings.var):
         try:
             release = current_release(settings.var)
         except NoRelease as exc:
@@ -193,7 +178,8 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
         after += provenance(base, who, changes, when, has_log)
         dataset = validate(after, settings)
         published = publish(sorted(set(after), key=str), var=settings.var, base=base,
-                             meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base))
+                             meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
+                             sources=release.info.get("sources", ""))
         _record(settings.var, who, when, changes, after, base, published)
         return WriteResult(release=published, changes=changes)
 

@@ -91,6 +91,14 @@ def test_more_rows_than_the_limit_is_refused_with_the_limit_named(runner):
     assert runner.run(request("SELECT * WHERE { ?s ?p ?o } LIMIT 500")).kind == "solutions"
 
 
+@pytest.mark.parametrize("fmt", media.RESULTS_FORMATS, ids=lambda f: f.name)
+def test_the_row_limit_holds_in_every_results_format(runner, fmt):
+    within = runner.run(QueryRequest("SELECT * WHERE { ?s ?p ?o } LIMIT 500", fmt, None))
+    assert within.media_type == fmt.media_type
+    with pytest.raises(QueryRejected, match="500 rows"):
+        runner.run(QueryRequest("SELECT * WHERE { ?s ?p ?o } LIMIT 501", fmt, None))
+
+
 def test_a_result_larger_than_the_byte_limit_is_refused(safe_settings, safe_release):
     small = safe_settings.with_overrides(max_result_bytes=2000)
     r = ProcessRunner(small, EmbeddedStore(small.var))

@@ -40,7 +40,8 @@ def endpoint() -> Response:
     query, update = _read_request()
     if update is not None:
         return error_response(403, "Forbidden",
-                              "SPARQL Update is not accepted at this endpoint; it is read-only")
+                              "/sparql is read-only: SPARQL Update goes to POST /update, "
+                              "with the publisher's bearer token")
     if query is None:
         if request.method == "POST":
             abort(400, description="no query: send 'query' as a form field or an "
