@@ -5,7 +5,7 @@ Kept free of Flask so the rules are unit-tested directly; the routes pass header
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from service import media
@@ -37,26 +37,30 @@ def _q(value: str) -> float:
     return min(max(q, 0.0), 1.0)
 
 
-def parse_accept(header: str | None) -> list[Range]:
-    """Parse an Accept header; an absent or empty header accepts anything (``*/*``)."""
-    if not header or not header.strip():
-        return [Range("*", "*", 1.0, 0)]
-    ranges = []
+def _weighted(header: str) -> Iterator[tuple[int, str, float]]:
+    """(position, lowercased value, q) of each comma-separated item of an Accept-* header."""
     for order, part in enumerate(header.split(",")):
         pieces = [p.strip() for p in part.split(";")]
-        kind = pieces[0].lower()
-        if not kind:
-            continue
-        if kind == "*":
-            kind = "*/*"
-        t, slash, s = kind.partition("/")
-        if not slash or not t or not s:
-            continue
         q = 1.0
         for param in pieces[1:]:
             name, _, value = param.partition("=")
             if name.strip().lower() == "q":
                 q = _q(value.strip())
+        if pieces[0]:
+            yield order, pieces[0].lower(), q
+
+
+def parse_accept(header: str | None) -> list[Range]:
+    """Parse an Accept header; an absent or empty header accepts anything (``*/*``)."""
+    if not header or not header.strip():
+        return [Range("*", "*", 1.0, 0)]
+    ranges = []
+    for order, kind, q in _weighted(header):
+        if kind == "*":
+            kind = "*/*"
+        t, slash, s = kind.partition("/")
+        if not slash or not t or not s:
+            continue
         ranges.append(Range(t, s, q, order))
     return ranges
 
@@ -140,19 +144,7 @@ def parse_languages(header: str | None) -> list[str]:
     """Accept-Language as a list of lowercase tags, best first (q=0 dropped)."""
     if not header:
         return []
-    tagged = []
-    for order, part in enumerate(header.split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        tag = pieces[0].lower()
-        if not tag:
-            continue
-        q = 1.0
-        for param in pieces[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                q = _q(value.strip())
-        if q > 0:
-            tagged.append((-q, order, tag))
+    tagged = [(-q, order, tag) for order, tag, q in _weighted(header) if q > 0]
     return [tag for _, _, tag in sorted(tagged)]
 
 
