@@ -1,12 +1,16 @@
-"""``python -m benchmarks [load] [options]``: the one command for benchmarks (``make bench``)."""
+"""``python -m benchmarks [load|lookup|build] [options]``: the one command for benchmarks.
+
+``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
+resource lookups (web layer against the store) and build time against dataset size.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import load
+from benchmarks import build, load, lookup
 
-COMMANDS = {"load": load.main}
+COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main}
 
 
 def main(argv: list[str]) -> int:

@@ -52,7 +52,8 @@ def graphs_query() -> str:
 def predicate_labels_query() -> str:
     """Labels of the properties used on or towards ?s (the vocabulary graph has most)."""
     return f"""SELECT DISTINCT ?s ?p ?l WHERE {{
-  {{ ?s ?p ?o }} UNION {{ ?x ?p ?s }} UNION {{ ?s ?q ?o . ?o ?p ?y }}
+  {{ SELECT DISTINCT ?s ?p WHERE {{
+      {{ ?s ?p ?o }} UNION {{ ?x ?p ?s }} UNION {{ ?s ?q ?o . ?o ?p ?y }} }} }}
   ?p ?lp ?l FILTER(?lp IN ({_LABELS}))
 }}"""
 
