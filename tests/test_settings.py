@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.settings import PROJECT_ROOT, load_settings, setting_names
+from service.settings import load_settings
 
 
 def test_defaults_serve_locally():
@@ -38,9 +38,3 @@ def test_a_malformed_environment_value_names_the_variable():
 
 def test_root_moves_the_var_folder_with_it(tmp_path: Path):
     assert load_settings({"root": tmp_path}, environ={}).var == tmp_path / "var"
-
-
-@pytest.mark.parametrize("name", setting_names())
-def test_every_setting_is_in_the_readme_configuration_table(name: str):
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"CITYNET_{name.upper()}" in readme, f"README does not document {name}"
