@@ -29,6 +29,8 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("limit_request_line", 8190)
         self.cfg.set("accesslog", "-")
         self.cfg.set("proc_name", "citynet")
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no socket in $HOME
+            self.cfg.set("control_socket_disable", True)
 
     def load(self):
         from service.web.app import create_app
