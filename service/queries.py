@@ -27,6 +27,8 @@ from service.namespaces import PREFIXES
 XSD = PREFIXES["xsd"]
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 PARAM_TYPES = ("iri", "string", "integer", "date", "year")
+#: Names the API keeps for itself (``format`` picks the results format).
+RESERVED = frozenset({"format", "name"})
 
 
 class QueryFileError(ValueError):
@@ -112,7 +114,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         key, value = key.strip(), value.strip()
         if key == "param":
             parts = [p.strip() for p in value.split("|")]
-            if len(parts) != 4 or parts[1] not in PARAM_TYPES or not _NAME.match(parts[0]):
+            if (len(parts) != 4 or parts[1] not in PARAM_TYPES or not _NAME.match(parts[0])
+                    or parts[0] in RESERVED):
                 raise QueryFileError(f"{path.name}: malformed param line: {value!r}")
             params.append(Parameter(*parts))
         elif key in ("title", "description", "example"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -42,6 +42,8 @@ class QueryRequest:
     rdf_format: RdfMedia | None
     default_graphs: Sequence[str] = field(default_factory=tuple)
     named_graphs: Sequence[str] = field(default_factory=tuple)
+    #: variable name -> RDF term in N-Triples syntax (named-query parameters, bound as terms)
+    bindings: Mapping[str, str] = field(default_factory=dict)
 
     def to_wire(self) -> dict:
         """A picklable form (pyoxigraph format objects do not cross process boundaries)."""
@@ -51,6 +53,7 @@ class QueryRequest:
             "rdf": self.rdf_format.media_type if self.rdf_format else None,
             "default_graphs": list(self.default_graphs),
             "named_graphs": list(self.named_graphs),
+            "bindings": dict(self.bindings),
         }
 
     @classmethod
@@ -62,6 +65,7 @@ class QueryRequest:
             rdf_format=media.rdf_by_media_type(wire["rdf"]) if wire["rdf"] else None,
             default_graphs=tuple(wire["default_graphs"]),
             named_graphs=tuple(wire["named_graphs"]),
+            bindings=wire.get("bindings", {}),
         )
 
 
@@ -138,6 +142,21 @@ def _too_big(message: str) -> QueryRejected:
     )
 
 
+def term_text(term: ox.NamedNode | ox.Literal) -> str:
+    """An RDF term in N-Triples syntax (escaped by pyoxigraph), to cross process boundaries."""
+    return str(term)
+
+
+def parse_terms(bindings: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Variable name -> term, from N-Triples term texts (the inverse of :func:`term_text`)."""
+    if not bindings:
+        return {}
+    names = sorted(bindings)
+    lines = "".join(f"<urn:x-bind:{n}> <urn:x-bind:v> {bindings[n]} .\n" for n in names)
+    triples = ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return {t.subject.value.removeprefix("urn:x-bind:"): t.object for t in triples}
+
+
 def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -> QueryOutcome:
     """Run and serialise in this process (the executor processes call this too)."""
     limits = limits or Limits()
@@ -146,6 +165,7 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
             request.query,
             default_graphs=list(request.default_graphs) or None,
             named_graphs=list(request.named_graphs) or None,
+            substitutions=parse_terms(request.bindings) or None,
         )
     except SyntaxError as exc:
         raise QueryRejected(400, f"malformed query: {exc}") from None

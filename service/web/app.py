@@ -12,12 +12,13 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service.queries import load_queries
 from service.settings import Settings
 from service.sparql.runner import make_runner
 from service.store import Store, open_store
 from service.store.release import NoRelease
 from service.web.common import error_response
-from service.web.routes import dumps, graph_store, health, home, resource, sparql, vocabulary
+from service.web.routes import api, dumps, graph_store, health, home, resource, sparql, vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     store = store or open_store(settings)
     app.extensions["citynet.store"] = store
     app.extensions["citynet.runner"] = make_runner(settings, store)
+    app.extensions["citynet.queries"] = load_queries(settings.queries_dir)
     if settings.trusted_proxies > 0:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    for blueprint in (home.bp, resource.bp, sparql.bp, graph_store.bp, dumps.bp,
+    for blueprint in (home.bp, resource.bp, sparql.bp, api.bp, graph_store.bp, dumps.bp,
                       vocabulary.bp, health.bp):
         app.register_blueprint(blueprint)
     from service.web import writes  # token-guarded Graph Store writes and POST /update

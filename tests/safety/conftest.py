@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from service.build.pipeline import build
-from service.settings import Settings, load_settings
+from service.settings import PROJECT_ROOT, Settings, load_settings
 from service.store.release import Release
 from tests.conftest import Server, start_server, stop_server
 
@@ -74,7 +74,8 @@ CITIES = "slug,name_en,name_local,lang,country,wikidata,wikidata_status,note\n" 
 
 
 def make_root(root: Path) -> Path:
-    """Write the small dataset's sources under ``root`` (data/, ontology/, shapes/)."""
+    """Write the small dataset's sources under ``root`` (data/, ontology/, shapes/); the
+    project's named queries come along (queries/), so /api has something to answer."""
     for folder in ("data/cities", "ontology", "shapes"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "data" / "meta.ttl").write_text(META)
@@ -82,6 +83,8 @@ def make_root(root: Path) -> Path:
     (root / "data" / "cities" / "cities.csv").write_text(CITIES)
     (root / "ontology" / "test.ttl").write_text(ONTOLOGY)
     (root / "shapes" / "shapes.ttl").write_text(SHAPES)
+    if not (root / "queries").exists():
+        (root / "queries").symlink_to(PROJECT_ROOT / "queries")
     return root
 
 

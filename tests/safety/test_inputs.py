@@ -14,9 +14,10 @@ from service.web.app import create_app
 MARK = "<script>alert(1)</script>"
 ROUTES = ["/", "/sparql", "/id/city/c1", "/doc/city/c1", "/doc/city/c1.ttl", "/def", "/shapes",
           "/graph-store", "/dumps/", "/dumps/citynet.ttl", "/.well-known/void", "/health",
-          "/search", "/update", "/api/openapi.json", "/reconcile"]
+          "/search", "/update", "/api/", "/api/openapi.json", "/api/members-in-year",
+          "/api/groups-of-city", "/api/outputs-due-before", "/reconcile"]
 PARAMS = ["query", "q", "format", "graph", "default", "default-graph-uri", "named-graph-uri",
-          "lang", "callback", "update", "page", "limit"]
+          "lang", "callback", "update", "page", "limit", "group", "year", "city", "before"]
 
 header_text = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=300)
 hostile = st.sampled_from([

@@ -14,7 +14,6 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from service import media
 from service.namespaces import PREFIXES
-from service.queries import load_queries
 from service.sparql.runner import QueryRejected, QueryRequest
 from service.web import caching, negotiate, serialize
 from service.web.common import base, error_response, rdf_response, release, settings
@@ -49,7 +48,7 @@ def endpoint() -> Response:
         return _describe_service()
     if len(query.encode("utf-8")) > settings().max_query_bytes:
         abort(413, description=f"the query is longer than {settings().max_query_bytes} bytes")
-    results_fmt, rdf_fmt = _formats()
+    results_fmt, rdf_fmt = query_formats()
     default_graphs = request.values.getlist("default-graph-uri")
     named_graphs = request.values.getlist("named-graph-uri")
     rel = release()
@@ -68,7 +67,7 @@ def endpoint() -> Response:
         outcome = runner.run(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
                                           tuple(named_graphs)))
     except QueryRejected as exc:
-        return error_response(exc.status, _reason(exc.status), exc.message)
+        return error_response(exc.status, reason(exc.status), exc.message)
     response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
     response.vary.add("Accept")
     if etag is None:
@@ -77,7 +76,7 @@ def endpoint() -> Response:
     return caching.stamp(response, rel, etag)
 
 
-def _reason(status: int) -> str:
+def reason(status: int) -> str:
     from werkzeug.http import HTTP_STATUS_CODES
 
     return HTTP_STATUS_CODES.get(status, "Error")
@@ -107,7 +106,7 @@ def _read_request() -> tuple[str | None, str | None]:
     return (queries[0] if queries else None), None
 
 
-def _formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
+def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
     """The results and RDF formats the client accepts, from ``format`` or Accept; else 406."""
     name = request.values.get("format")
     if name:
@@ -134,7 +133,7 @@ def _describe_service() -> Response:
     rel = release()
     if fmt == media.HTML:
         body = render_template("sparql.html",
-                               examples=load_queries(settings().queries_dir).values(),
+                               examples=current_app.extensions["citynet.queries"].values(),
                                results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
                                query=DEFAULT_QUERY)
         response = Response(body, content_type="text/html; charset=utf-8")

@@ -1,0 +1,79 @@
+"""The named queries of queries/ as a REST API: GET /api/{name}?param=value, described by
+/api/openapi.json. Parameters are checked against each query's header and bound as RDF terms;
+the query runs through the same guarded, time-limited runner as /sparql."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+
+from service.queries import NamedQuery, ParameterError
+from service.sparql.runner import QueryRejected, QueryRequest, term_text
+from service.web import caching, openapi, serialize
+from service.web.common import base, error_response, release
+from service.web.routes.sparql import query_formats, reason
+
+bp = Blueprint("api", __name__)
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    return current_app.extensions["citynet.queries"]
+
+
+@bp.route("/api/", methods=["GET"])
+def index() -> Response:
+    """Every named query: name, title, description, parameters and its URL."""
+    return jsonify(openapi=url_for("api.spec"), queries=[{
+        "name": q.name, "title": q.title, "description": q.description,
+        "url": url_for("api.run", name=q.name),
+        "example": url_for("api.run", name=q.name, **q.example_values()),
+        "parameters": [{"name": p.name, "type": p.type, "required": not p.optional,
+                        "example": p.example, "description": p.description}
+                       for p in q.parameters],
+    } for q in named_queries().values()])
+
+
+@bp.route("/api/openapi.json", methods=["GET"])
+def spec() -> Response:
+    rel = release()
+    document = openapi.document(named_queries().values(), request.url_root, rel.version)
+    response = jsonify(document)
+    return caching.stamp(response, rel, caching.etag_for(rel, "openapi", request.url_root))
+
+
+@bp.route("/api/<name>", methods=["GET"])
+def run(name: str) -> Response:
+    query = named_queries().get(name)
+    if query is None:
+        abort(404, description=f"no named query {name!r}; the list is at /api/")
+    values = {}
+    for key in request.args:
+        if key == "format":
+            continue
+        given = request.args.getlist(key)
+        if len(given) > 1:
+            abort(400, description=f"parameter {key!r} is given {len(given)} times")
+        values[key] = given[0]
+    try:
+        bound = query.bindings(values, base())
+    except ParameterError as exc:
+        abort(400, description=str(exc))
+    results_fmt, rdf_fmt = query_formats()
+    rel = release()
+    key = "\x1f".join([name, results_fmt.name if results_fmt else "",
+                       rdf_fmt.name if rdf_fmt else "", *sorted(f"{k}={v}" for k, v in values.items())])
+    etag = caching.etag_for(rel, "api", hashlib.sha256(key.encode()).hexdigest())
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        cached.vary.add("Accept")
+        return cached
+    runner = current_app.extensions["citynet.runner"]
+    try:
+        outcome = runner.run(QueryRequest(query.text, results_fmt, rdf_fmt,
+                                          bindings={k: term_text(v) for k, v in bound.items()}))
+    except QueryRejected as exc:
+        return error_response(exc.status, reason(exc.status), exc.message)
+    response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
+    response.vary.add("Accept")
+    return caching.stamp(response, rel, etag)
