@@ -18,7 +18,17 @@ from service.sparql.runner import make_runner
 from service.store import Store, open_store
 from service.store.release import NoRelease
 from service.web.common import error_response
-from service.web.routes import api, dumps, graph_store, health, home, resource, sparql, vocabulary
+from service.web.routes import (
+    api,
+    dumps,
+    graph_store,
+    health,
+    home,
+    resource,
+    search,
+    sparql,
+    vocabulary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +49,8 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
-    for blueprint in (home.bp, resource.bp, sparql.bp, api.bp, graph_store.bp, dumps.bp,
-                      vocabulary.bp, health.bp):
+    for blueprint in (home.bp, resource.bp, sparql.bp, api.bp, search.bp, graph_store.bp,
+                      dumps.bp, vocabulary.bp, health.bp):
         app.register_blueprint(blueprint)
     from service.web import writes  # token-guarded Graph Store writes and POST /update
 

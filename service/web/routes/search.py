@@ -1,0 +1,52 @@
+"""Label search at /search: JSON for programs (autocompletion), the home page's results for
+browsers. The text is bound as a literal, never spliced into the query."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
+
+from service import media
+from service.web import caching, describe, negotiate, view
+from service.web.common import base, release, store
+
+bp = Blueprint("search", __name__)
+
+MAX_TEXT = 200
+MAX_LIMIT = 50
+
+
+@bp.route("/search", methods=["GET"])
+def search() -> Response:
+    text = (request.args.get("q") or "").strip()
+    if not text:
+        abort(400, description="give the text to look for as ?q=")
+    if len(text) > MAX_TEXT:
+        abort(400, description=f"the search text is longer than {MAX_TEXT} characters")
+    try:
+        limit = int(request.args.get("limit", "20"))
+    except ValueError:
+        abort(400, description="limit must be a whole number")
+    if not 1 <= limit <= MAX_LIMIT:
+        abort(400, description=f"limit must be between 1 and {MAX_LIMIT}")
+    wanted = request.args.get("format") or negotiate.best_match(
+        request.headers.get("Accept"), [media.HTML, media.JSON])
+    if wanted in ("html", media.HTML):
+        return redirect(url_for("home.home", q=text, _anchor="search"), code=303)
+    if wanted not in ("json", media.JSON):
+        abort(406, description="search results are available as HTML or JSON")
+    rel = release()
+    etag = caching.etag_for(rel, "search", text, str(limit))
+    cached = caching.not_modified(rel, etag)
+    if cached is not None:
+        return cached
+    linker = view.Linker(base(), url_for("home.home"))
+    results, seen = [], set()
+    for node, label in describe.search(store(), text, limit * 4):
+        if node.value in seen or len(results) >= limit:
+            continue
+        seen.add(node.value)
+        results.append({"id": node.value, "label": label.value,
+                         "language": label.language, "url": linker.href(node.value)[0]})
+    response = jsonify(query=text, results=results)
+    response.vary.add("Accept")
+    return caching.stamp(response, rel, etag)
