@@ -113,8 +113,13 @@ def ensure_release(settings: Settings) -> None:
 
 
 def cmd_serve(settings: Settings) -> int:
-    if settings.backend == "embedded":
-        ensure_release(settings)
+    from service.store import open_store
+
+    try:
+        open_store(settings)  # an unknown backend or a remote one without URL: one line, now
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    ensure_release(settings)  # with the remote backend, a build also loads the remote server
     from service.web.server import serve
 
     serve(settings)

@@ -29,6 +29,16 @@ def _parse_list(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
+BACKENDS = ("embedded", "remote")
+
+
+def _parse_backend(value: str) -> str:
+    name = value.strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"expected one of {', '.join(BACKENDS)}, got {value!r}")
+    return name
+
+
 def _setting(default: Any, help: str, parse: Callable[[str], Any] | None = None) -> Any:
     return field(default=default, metadata={"help": help, "parse": parse})
 
@@ -50,7 +60,19 @@ class Settings:
     var: Path = _setting(
         PROJECT_ROOT / "var", "Folder for everything generated: releases, store, dumps.", Path
     )
-    backend: str = _setting("embedded", "Store backend; this version has the embedded one only.")
+    backend: str = _setting(
+        "embedded", "Store backend: embedded (pyoxigraph under var/) or remote (a SPARQL 1.1 server).",
+        _parse_backend,
+    )
+    remote_query_url: str = _setting(
+        "", "SPARQL 1.1 query endpoint of the remote store (backend remote), e.g. http://host:7878/query."
+    )
+    remote_update_url: str = _setting(
+        "", "SPARQL 1.1 update endpoint the build loads the remote store through (backend remote)."
+    )
+    remote_timeout: float = _setting(
+        30.0, "Seconds each request to the remote store may take before it counts as unreachable.", float
+    )
     query_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped.", float)
     max_rows: int = _setting(10000, "Most result rows (or triples) a query may return.", int)
     max_result_bytes: int = _setting(

@@ -7,12 +7,14 @@ any error before the final swap leaves the live release exactly as it was.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from service.build.catalog import dataset_metadata
 from service.build.publish import publish, release_lock
+from service.build.remote_load import RemoteLoadFailed, load_remote
 from service.build.sources import SourceError, Sources, load_sources
 from service.build.validate import Report, load_shapes, validate_sources
 from service.namespaces import data_prefixes
@@ -73,12 +75,24 @@ def build(settings: Settings) -> Release:
         raise BuildFailed(f"{violations} shape violation(s); nothing was published",
                           checked.report)
     base = settings.base_iri
+    quads = to_quads(checked.sources)
     with release_lock(settings.var):
-        return publish(
-            to_quads(checked.sources),
-            var=settings.var,
-            base=base,
-            meta=dataset_metadata(checked.sources.dataset, base),
-            prefixes=data_prefixes(base),
-            sources=sources_fingerprint(settings),
-        )
+        try:
+            return publish(
+                quads,
+                var=settings.var,
+                base=base,
+                meta=dataset_metadata(checked.sources.dataset, base),
+                prefixes=data_prefixes(base),
+                sources=sources_fingerprint(settings),
+                before_swap=remote_loader(settings, quads),
+            )
+        except RemoteLoadFailed as exc:
+            raise BuildFailed(f"{exc}; nothing was published") from None
+
+
+def remote_loader(settings: Settings, quads: list[ox.Quad]) -> Callable[[Release], None] | None:
+    """What publish() runs before the swap: with the remote backend, the load into its server."""
+    if settings.backend != "remote":
+        return None
+    return lambda _release: load_remote(settings, quads)

@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,8 +110,14 @@ def publish(
     meta: dict,
     prefixes: dict[str, str],
     sources: str = "",
+    before_swap: Callable[[Release], None] | None = None,
 ) -> Release:
-    """Write a complete release from ``quads`` and make it the live one."""
+    """Write a complete release from ``quads`` and make it the live one.
+
+    ``before_swap`` runs once the release is complete and before it goes live (the remote
+    backend loads the quads into its server there); if it raises, the new release is deleted
+    and the live one stays as it was.
+    """
     var.mkdir(parents=True, exist_ok=True)
     releases_dir(var).mkdir(exist_ok=True)
     remove_leftovers(var)
@@ -149,6 +155,12 @@ def publish(
     )
     (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     _fsync_dir(building)
+    if before_swap is not None:
+        try:
+            before_swap(read_release(building))
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
 
     final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
     os.rename(building, final)

@@ -72,10 +72,16 @@ def _unescape(text: str) -> str:
 
 def tokens(text: str) -> Iterator[Token]:
     """Significant tokens of a SPARQL text (no whitespace, comments or string contents)."""
+    for token, _ in positioned_tokens(text):
+        yield token
+
+
+def positioned_tokens(text: str) -> Iterator[tuple[Token, int]]:
+    """Significant tokens with their start offsets, for code that rewrites a query's text."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            yield Token(kind, match.group())
+            yield Token(kind, match.group()), match.start()
 
 
 def _resolve(token: Token, prefixes: dict[str, str], base: str) -> str:

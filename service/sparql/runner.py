@@ -171,7 +171,7 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
         raise QueryRejected(400, f"malformed query: {exc}") from None
     buffer = _BoundedBuffer(limits.max_bytes)
     try:
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # triples, any iterator
             if request.rdf_format is None:
                 raise QueryRejected(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
             ox.serialize(_rows_limited(result, limits.max_rows), buffer,
@@ -220,8 +220,7 @@ class InProcessRunner:
     def run(self, request: QueryRequest) -> QueryOutcome:
         if self._settings is None:
             return execute(self._store, request)
-        graphs_store = self._store if self._settings.backend == "embedded" else None
-        guard(request, self._settings, graphs_store)
+        guard(request, self._settings, self._store)
         return execute(self._store, request, Limits.from_settings(self._settings))
 
 

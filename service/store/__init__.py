@@ -7,7 +7,14 @@ __all__ = ["EmbeddedStore", "Store", "open_store"]
 
 
 def open_store(settings) -> Store:
-    """The store the settings name (the embedded pyoxigraph store)."""
+    """The store the settings name: the embedded pyoxigraph store or a remote SPARQL server.
+
+    Raises ValueError (one readable line) for an unknown backend or a remote one without URL.
+    """
     if settings.backend == "embedded":
         return EmbeddedStore(settings.var)
-    raise ValueError(f"unknown backend {settings.backend!r} (this version has: embedded)")
+    if settings.backend == "remote":
+        from service.store.remote import RemoteStore
+
+        return RemoteStore(settings)
+    raise ValueError(f"unknown backend {settings.backend!r} (use embedded or remote)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -10,7 +10,9 @@ import pyoxigraph as ox
 from service.store.release import Release
 
 #: What a query returns: solutions (SELECT), triples (CONSTRUCT/DESCRIBE) or a boolean (ASK).
-QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+#: Triples are ``ox.QueryTriples`` from the embedded store, any iterator of ``ox.Triple`` from
+#: the remote one: callers test for solutions and booleans, and iterate anything else.
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterator[ox.Triple]
 
 
 class Store(Protocol):

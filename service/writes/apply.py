@@ -22,7 +22,9 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from service.build.catalog import dataset_metadata
+from service.build.pipeline import remote_loader
 from service.build.publish import publish, release_lock
+from service.build.remote_load import RemoteLoadFailed
 from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
 from service.namespaces import PREFIXES, data_prefixes, graph_iri, thing_iri
@@ -177,9 +179,14 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
                       for q in after if isinstance(q.graph_name, ox.NamedNode))
         after += provenance(base, who, changes, when, has_log)
         dataset = validate(after, settings)
-        published = publish(sorted(set(after), key=str), var=settings.var, base=base,
-                             meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
-                             sources=release.info.get("sources", ""))
+        quads = sorted(set(after), key=str)
+        try:
+            published = publish(quads, var=settings.var, base=base,
+                                meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
+                                sources=release.info.get("sources", ""),
+                                before_swap=remote_loader(settings, quads))
+        except RemoteLoadFailed as exc:
+            raise WriteRejected(503, f"{exc}; nothing was changed") from None
         _record(settings.var, who, when, changes, after, base, published)
         return WriteResult(release=published, changes=changes)
 

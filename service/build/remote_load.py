@@ -1,0 +1,98 @@
+"""Loading a release into the remote store: one SPARQL Update request, so one transaction.
+
+The request drops the graphs of the previous release that the new one no longer has, then
+clears and refills each graph of the new release. Oxigraph server and most SPARQL stores run
+one update request atomically, so readers see either the old dataset or the new one. Terms are
+written by pyoxigraph (N-Triples syntax, which is valid SPARQL), never assembled by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import requests
+
+from service.namespaces import graph_iri
+from service.settings import Settings
+from service.store.release import NoRelease, current_release
+
+GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+
+
+class RemoteLoadFailed(Exception):
+    """The remote store did not accept the new release; it still holds the previous one."""
+
+
+def update_text(quads: Iterable[ox.Quad], drop: Iterable[str] = ()) -> str:
+    """The SPARQL Update that makes a store hold exactly ``quads`` in their named graphs,
+    after dropping the graphs in ``drop`` that ``quads`` do not fill. Refuses default-graph
+    quads: every fact lives in a named graph, and a union default graph cannot be written."""
+    graphs: dict[str, list[str]] = {}
+    for quad in quads:
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise ValueError(f"only quads in named graphs can be loaded, not {quad}")
+        graphs.setdefault(quad.graph_name.value, []).append(
+            f"{quad.subject} {quad.predicate} {quad.object} .")
+    parts = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in sorted(set(drop) - set(graphs))]
+    for graph, lines in sorted(graphs.items()):
+        name = ox.NamedNode(graph)
+        parts.append(f"CLEAR SILENT GRAPH {name}")
+        parts.append(f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(lines) + "\n} }")
+    return " ;\n".join(parts) + "\n"
+
+
+def _remote_graphs(settings: Settings, session: requests.Session) -> set[str]:
+    """Graphs the server holds under this deployment's graph namespace (left over by a var/
+    that was wiped, or by an earlier embedded-only history)."""
+    response = session.post(settings.remote_query_url, data={"query": GRAPHS_QUERY},
+                            headers={"Accept": "application/sparql-results+json"},
+                            timeout=settings.remote_timeout)
+    response.raise_for_status()
+    rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+    prefix = graph_iri(settings.base_iri, "")
+    return {row["g"].value for row in rows if row["g"].value.startswith(prefix)}
+
+
+def graphs_to_drop(settings: Settings, session: requests.Session) -> set[str]:
+    """The previous release's graphs (from the local record) and ours the server still has."""
+    try:
+        previous = set(current_release(settings.var).info.get("graphs", {}))
+    except NoRelease:
+        previous = set()
+    if settings.remote_query_url:
+        previous |= _remote_graphs(settings, session)
+    return previous
+
+
+def load_remote(settings: Settings, quads: list[ox.Quad]) -> None:
+    """Replace the remote store's dataset by ``quads`` in one update request.
+
+    Raises RemoteLoadFailed with one readable line; the server then keeps what it had.
+    """
+    if not settings.remote_update_url:
+        raise RemoteLoadFailed("backend remote needs remote_update_url (CITYNET_REMOTE_UPDATE_URL)")
+    with requests.Session() as session:
+        try:
+            text = update_text(quads, graphs_to_drop(settings, session))
+            response = session.post(
+                settings.remote_update_url, data=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                timeout=settings.remote_timeout,
+            )
+        except requests.Timeout:
+            raise RemoteLoadFailed(f"remote store did not answer within {settings.remote_timeout:g} s"
+                                   ) from None
+        except requests.RequestException as exc:
+            raise RemoteLoadFailed(f"remote store unreachable: {_reason(exc)}") from None
+        except (SyntaxError, ValueError) as exc:  # an unreadable graph list, a default-graph quad
+            raise RemoteLoadFailed(str(exc).splitlines()[0]) from None
+    if response.status_code not in (200, 204):
+        first = next((line.strip() for line in response.text.splitlines() if line.strip()), "")
+        raise RemoteLoadFailed(f"remote store refused the update ({response.status_code}): "
+                               f"{first[:300]}")
+
+
+def _reason(exc: requests.RequestException) -> str:
+    url = exc.request.url if exc.request is not None else ""
+    return f"{url} ({type(exc).__name__})".strip()
