@@ -1,0 +1,181 @@
+"""The remote backend against a real SPARQL server (Oxigraph server): a build loads exactly the
+release's quads, atomically replacing the previous ones; queries through RemoteStore answer as
+the embedded store does; a failing server fails the build and leaves the live release alone."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from service.build.pipeline import BuildFailed, build
+from service.cli import main
+from service.queries import load_queries
+from service.settings import Settings
+from service.store import EmbeddedStore, open_store
+from service.store.release import current_link, current_release, releases_dir
+from service.store.remote import RemoteStore, RemoteUnavailable
+from service.web import describe
+from tests.conftest import BASE, free_port
+from tests.store.conftest import remote_settings
+
+MIGRATION = BASE + "id/group/eurocities-migration-integration"
+BARCELONA = BASE + "id/city/barcelona"
+ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def remote_quads(url: str) -> set[ox.Quad]:
+    """Every quad the server holds, read over the SPARQL protocol (not through RemoteStore)."""
+    answer = requests.post(url, data={"query": ALL_QUADS}, timeout=30,
+                           headers={"Accept": "application/sparql-results+json"})
+    answer.raise_for_status()
+    rows = ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.JSON)
+    return {ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows}
+
+
+def dump_quads(settings: Settings) -> set[ox.Quad]:
+    release = current_release(settings.var)
+    data = gzip.decompress((release.dumps_path / "citynet.nq.gz").read_bytes())
+    return set(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+
+
+def _cell(term) -> str:
+    """A term's text; a GROUP_CONCAT list's parts sorted (their order is unspecified in SPARQL,
+    and differs between two stores holding the same data)."""
+    if isinstance(term, ox.Literal) and ", " in term.value:
+        return str(ox.Literal(", ".join(sorted(term.value.split(", "))), language=term.language))
+    return str(term) if term is not None else ""
+
+
+def rows(result) -> list[tuple[str, ...]]:
+    """Solutions as sorted tuples of term texts (order-free comparison of two stores)."""
+    names = [v.value for v in result.variables]
+    return sorted(tuple(_cell(s[n]) for n in names) for s in result)
+
+
+def test_a_remote_build_loads_exactly_the_quads_of_the_local_dump(remote_built, oxigraph):
+    held = remote_quads(oxigraph.query_url)
+    assert held == dump_quads(remote_built)
+    assert len(held) == current_release(remote_built.var).info["quads"]
+    assert {q.graph_name.value for q in held} == set(current_release(remote_built.var).info["graphs"])
+
+
+def test_the_remote_store_describes_resources_as_the_embedded_store_does(remote_built):
+    remote, embedded = open_store(remote_built), EmbeddedStore(remote_built.var)
+    assert isinstance(remote, RemoteStore)
+    for iri in (MIGRATION, BARCELONA):
+        triples = describe.describe(remote, iri, remote_built.describe_incoming_limit)
+        assert triples and set(triples) == set(
+            describe.describe(embedded, iri, remote_built.describe_incoming_limit))
+        assert describe.facts(remote, iri, 200) == describe.facts(embedded, iri, 200)
+    label = ox.Literal("Barcelona", language="ca")  # the seeds name the city; its own language
+    assert label in {t.object for t in describe.describe(remote, BARCELONA, 200)}
+    assert describe.exists(remote, BARCELONA) and not describe.exists(remote, BASE + "id/city/nowhere")
+    assert describe.search(remote, "barcel") == describe.search(embedded, "barcel")
+
+
+def test_every_named_query_answers_alike_through_both_stores(remote_built):
+    remote, embedded = RemoteStore(remote_built), EmbeddedStore(remote_built.var)
+    queries = load_queries(remote_built.queries_dir)
+    assert len(queries) >= 10
+    for query in queries.values():
+        bound = query.bindings(query.example_values(), remote_built.base_iri)
+        expected = rows(embedded.query(query.text, substitutions=bound))
+        assert rows(remote.query(query.text, substitutions=bound)) == expected, query.name
+    members = remote.query(queries["members-in-year"].text, substitutions=queries[
+        "members-in-year"].bindings({"group": MIGRATION, "year": "2013"}, BASE))
+    assert BARCELONA in {s["member"].value for s in members}  # seed 004: a 2013 member city
+
+
+def test_the_union_default_graph_is_the_servers_and_explicit_graphs_are_sent(remote_built):
+    remote, embedded = RemoteStore(remote_built), EmbeddedStore(remote_built.var)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    union = rows(remote.query(count))
+    assert union == rows(embedded.query(count)) and union != [('"0"^^<http://www.w3.org/2001/XMLSchema#integer>',)]
+    cities = BASE + "graph/cities"
+    assert rows(remote.query(count, default_graphs=[cities])) == rows(
+        embedded.query(count, default_graphs=[cities]))
+    assert rows(remote.query(count, union_default=False)) == rows(
+        embedded.query(count, union_default=False))
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert rows(remote.query(named, named_graphs=[cities])) == [(f"<{cities}>",)]
+
+
+def test_remote_results_are_pyoxigraph_results(remote_built):
+    remote = RemoteStore(remote_built)
+    assert isinstance(remote.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1"), ox.QuerySolutions)
+    assert isinstance(remote.query("ASK { ?s ?p ?o }"), ox.QueryBoolean)
+    triples = list(remote.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"))
+    assert len(triples) == 3 and all(isinstance(t, ox.Triple) for t in triples)
+    with pytest.raises(SyntaxError):
+        remote.query("SELECT ?s WHERE { ?s ")
+
+
+def test_a_rebuild_replaces_the_previous_graphs_without_leftovers(tmp_path, new_oxigraph):
+    server = new_oxigraph()
+    other_base = "http://other.example/"
+    first = remote_settings(tmp_path / "var", server, base=other_base)
+    build(first)
+    stale = ox.Quad(ox.NamedNode(BASE + "id/thing/stale"), ox.NamedNode(BASE + "p"),
+                    ox.Literal("left over"), ox.NamedNode(BASE + "graph/removed-source"))
+    triple = f"{stale.subject} {stale.predicate} {stale.object}"
+    planted = f"INSERT DATA {{ GRAPH {stale.graph_name} {{ {triple} }} }}"
+    requests.post(server.update_url, data={"update": planted}, timeout=30).raise_for_status()
+    assert any(q.graph_name.value.startswith(other_base) for q in remote_quads(server.query_url))
+
+    second = remote_settings(tmp_path / "var", server)  # same var, another base: all replaced
+    build(second)
+    held = remote_quads(server.query_url)
+    assert held == dump_quads(second)
+    assert not any(q.graph_name.value.startswith(other_base) for q in held)  # previous release's
+    assert stale not in held  # ours, under this base, though no release listed it
+    build(second)
+    assert remote_quads(server.query_url) == dump_quads(second)
+
+
+@pytest.mark.parametrize("failure", ["unreachable", "refused"])
+def test_a_failing_remote_fails_the_build_and_keeps_the_live_release(tmp_path, new_oxigraph,
+                                                                     failure):
+    server = new_oxigraph()
+    settings = remote_settings(tmp_path / "var", server, base="http://first.example/")
+    live = build(settings)
+    before = remote_quads(server.query_url)
+    broken_url = (f"http://127.0.0.1:{free_port()}/update" if failure == "unreachable"
+                  else server.query_url)  # a query endpoint refuses an update
+    broken = remote_settings(tmp_path / "var", server, remote_update_url=broken_url)
+    with pytest.raises(BuildFailed) as failed:
+        build(broken)
+    assert "\n" not in failed.value.summary and "nothing was published" in failed.value.summary
+    assert current_link(settings.var).resolve() == live.path
+    assert current_release(settings.var).id == live.id
+    assert [p for p in releases_dir(settings.var).iterdir()] == [live.path]
+    assert remote_quads(server.query_url) == before
+
+
+def test_citynet_build_reports_an_unreachable_remote_in_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CITYNET_BACKEND", "remote")
+    monkeypatch.setenv("CITYNET_REMOTE_QUERY_URL", f"http://127.0.0.1:{free_port()}/query")
+    monkeypatch.setenv("CITYNET_REMOTE_UPDATE_URL", f"http://127.0.0.1:{free_port()}/update")
+    assert main(["build", "--var", str(tmp_path / "var"), "--base", BASE]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("citynet build: remote store unreachable")
+    assert not current_link(tmp_path / "var").exists()
+
+
+def test_a_remote_backend_without_urls_is_one_readable_error(tmp_path: Path):
+    with pytest.raises(ValueError, match="remote_query_url"):
+        open_store(remote_settings(tmp_path, None))
+    with pytest.raises(BuildFailed, match="remote_update_url"):
+        build(remote_settings(tmp_path, None))
+    assert not current_link(tmp_path).exists()
+
+
+def test_an_unreachable_server_is_reported_as_unavailable(remote_built):
+    gone = RemoteStore(remote_built.with_overrides(
+        remote_query_url=f"http://127.0.0.1:{free_port()}/query", remote_timeout=2.0))
+    with pytest.raises(RemoteUnavailable, match="remote store unreachable"):
+        gone.query("ASK { ?s ?p ?o }")
+    assert gone.release().id == current_release(remote_built.var).id  # the local record
