@@ -1,0 +1,102 @@
+"""The web application over the remote backend: pages and /sparql answered from the SPARQL
+server, identical to the embedded backend's answers; an unreachable server is a 503; API writes
+reach the server in the same single update as a build, or change nothing."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from service.build.pipeline import build
+from service.settings import Settings
+from service.store.release import current_release
+from service.web.app import create_app
+from tests.conftest import BASE, free_port
+from tests.store.conftest import remote_settings
+from tests.store.test_remote import BARCELONA, remote_quads
+
+TOKEN = "s3cret-token-for-remote-writes"
+SELECT = f"SELECT ?label WHERE {{ <{BARCELONA}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}"
+
+
+def turtle(body: bytes) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(body, format=ox.RdfFormat.TURTLE, base_iri=BASE)}
+
+
+@pytest.fixture(scope="module")
+def clients(remote_built: Settings):
+    """Test clients of the same release: remote backend, and embedded for comparison."""
+    embedded = create_app(remote_built.with_overrides(backend="embedded", query_workers=1))
+    return create_app(remote_built).test_client(), embedded.test_client()
+
+
+def test_resource_documents_come_from_the_remote_server_as_from_the_embedded_store(clients):
+    remote, embedded = clients
+    for path in ("/doc/city/barcelona.ttl", "/doc/group/eurocities-migration-integration.ttl"):
+        got, expected = remote.get(path), embedded.get(path)
+        assert got.status_code == 200 and got.mimetype == "text/turtle"
+        assert got.headers["ETag"] == expected.headers["ETag"]
+        assert turtle(got.data) and turtle(got.data) == turtle(expected.data)
+    html = remote.get("/doc/city/barcelona", headers={"Accept": "text/html"})
+    assert html.status_code == 200 and "Barcelona" in html.get_data(as_text=True)
+
+
+def test_sparql_selects_and_constructs_run_on_the_remote_server(clients, remote_built):
+    remote, embedded = clients
+    got = remote.post("/sparql", data={"query": SELECT},
+                      headers={"Accept": "application/sparql-results+json"})
+    assert got.status_code == 200
+    labels = {b["label"]["value"] for b in got.get_json()["results"]["bindings"]}
+    assert "Barcelona" in labels
+    expected = embedded.post("/sparql", data={"query": SELECT},
+                             headers={"Accept": "application/sparql-results+json"})
+    assert got.get_json()["results"] == expected.get_json()["results"]
+    construct = f"CONSTRUCT {{ <{BARCELONA}> ?p ?o }} WHERE {{ <{BARCELONA}> ?p ?o }}"
+    graph = remote.get("/sparql", query_string={"query": construct}, headers={"Accept": "text/turtle"})
+    assert graph.status_code == 200 and turtle(graph.data) == turtle(
+        embedded.get("/sparql", query_string={"query": construct},
+                     headers={"Accept": "text/turtle"}).data)
+    refused = remote.get("/sparql", query_string={"query": "SELECT * FROM <http://evil.example/> "
+                                                           "WHERE { ?s ?p ?o }"})
+    assert refused.status_code == 400  # FROM outside the dataset: checked against the release
+
+
+def test_an_unreachable_remote_server_is_a_503_not_a_500(remote_built):
+    gone = remote_built.with_overrides(remote_query_url=f"http://127.0.0.1:{free_port()}/query",
+                                       remote_timeout=2.0)
+    client = create_app(gone).test_client()
+    page = client.get("/doc/city/barcelona.ttl")
+    assert page.status_code == 503 and "remote store unreachable" in page.get_data(as_text=True)
+    assert client.post("/sparql", data={"query": SELECT}).status_code == 503
+
+
+def _comment_update(text: str) -> str:
+    return (f'INSERT DATA {{ GRAPH <{BASE}graph/cities> {{ <{BARCELONA}> '
+            f'<http://www.w3.org/2000/01/rdf-schema#comment> "{text}"@en }} }}')
+
+
+def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_oxigraph):
+    server = new_oxigraph()
+    settings = remote_settings(tmp_path / "var", server, write_token=TOKEN)
+    build(settings)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    comment = ox.Quad(ox.NamedNode(BARCELONA), ox.NamedNode(
+        "http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal("written remotely", language="en"),
+        ox.NamedNode(BASE + "graph/cities"))
+    client = create_app(settings).test_client()
+    done = client.post("/update", data={"update": _comment_update("written remotely")}, headers=auth)
+    assert done.status_code == 200, done.get_json()
+    live = current_release(settings.var)
+    assert comment in remote_quads(server.query_url)
+    assert any(q.graph_name.value == BASE + "graph/writes" for q in remote_quads(server.query_url))
+
+    broken = settings.with_overrides(remote_update_url=f"http://127.0.0.1:{free_port()}/update")
+    before = remote_quads(server.query_url)
+    failed = create_app(broken).test_client().post(
+        "/update", data={"update": _comment_update("never stored")}, headers=auth)
+    assert failed.status_code == 503 and "remote store unreachable" in failed.get_json()["message"]
+    assert current_release(settings.var).id == live.id
+    assert remote_quads(server.query_url) == before
+    assert requests.get(server.url, timeout=5).status_code < 500  # the server itself is fine
