@@ -100,3 +100,21 @@ def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_oxig
     assert current_release(settings.var).id == live.id
     assert remote_quads(server.query_url) == before
     assert requests.get(server.url, timeout=5).status_code < 500  # the server itself is fine
+
+
+def test_citynet_serve_builds_and_loads_the_remote_server_on_a_fresh_machine(tmp_path, new_oxigraph):
+    from tests.conftest import start_server, stop_server
+
+    server = new_oxigraph()
+    env = {"CITYNET_BACKEND": "remote", "CITYNET_REMOTE_QUERY_URL": server.query_url,
+           "CITYNET_REMOTE_UPDATE_URL": server.update_url}
+    site = start_server(tmp_path / "var", tmp_path / "serve.log", env=env)
+    try:
+        page = site.get("doc/city/barcelona.ttl")
+        assert page.status_code == 200
+        city = site.base + "id/city/barcelona"
+        assert ox.Literal("Barcelona", language="ca") in {
+            t.object for t in turtle(page.content) if t.subject.value == city}
+        assert len(remote_quads(server.query_url)) == current_release(site.var).info["quads"]
+    finally:
+        stop_server(site.process)
