@@ -24,6 +24,7 @@ from service.web.routes import (
     graph_store,
     health,
     home,
+    reconcile,
     resource,
     search,
     sparql,
@@ -50,7 +51,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
 
     for blueprint in (home.bp, resource.bp, sparql.bp, api.bp, search.bp, graph_store.bp,
-                      dumps.bp, vocabulary.bp, health.bp):
+                      dumps.bp, vocabulary.bp, health.bp, reconcile.bp):
         app.register_blueprint(blueprint)
     from service.web import writes  # token-guarded Graph Store writes and POST /update
 

@@ -1,0 +1,174 @@
+"""The entity index reconciliation searches, read from the store once per release.
+
+Why an index and not a query per request: matching compares every label of every candidate
+after accent folding and letter similarity, which SPARQL cannot do, and the reconcilable part
+of the dataset is small (a few hundred things). So two bounded queries read labels and facts
+of everything under ``{base}id/`` (the id space bound as a literal, never spliced), the result
+is kept per release id, and a build, which changes the id, makes the next request reload it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import pyoxigraph as ox
+
+from service.namespaces import PREFIXES, sparql_prefix_block
+from service.reconcile.match import Entity, normalise
+from service.reconcile.schema import KIND_BY_ID
+from service.store.base import Store
+
+ROW_LIMIT = 50_000
+WIKIDATA = "http://www.wikidata.org/entity/"
+_SKOS, _RDFS, _FOAF = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["foaf"]
+#: Label properties, best first for the shown name; alternative labels match but never show.
+NAME_PROPERTIES = (_SKOS + "prefLabel", _RDFS + "label", _FOAF + "name",
+                   PREFIXES["schema"] + "name", PREFIXES["dct"] + "title")
+ALT_LABEL = _SKOS + "altLabel"
+
+
+def labels_query() -> str:
+    props = ", ".join(f"<{p}>" for p in (*NAME_PROPERTIES, ALT_LABEL))
+    return f"""SELECT ?space ?x ?p ?l WHERE {{
+  ?x ?p ?l FILTER(?p IN ({props}) && isIRI(?x) && isLITERAL(?l) && STRSTARTS(STR(?x), ?space))
+}} LIMIT {ROW_LIMIT}"""
+
+
+def facts_query() -> str:
+    """Place, country, ISO code, Wikidata item and network of each thing, tagged by ?k.
+
+    ?space is projected because pyoxigraph binds substitutions only to projected variables."""
+    return sparql_prefix_block() + f"""SELECT ?space ?x ?k ?o WHERE {{
+  {{ ?x dct:spatial ?o BIND("place" AS ?k) }}
+  UNION {{ ?x schema:containedInPlace ?o BIND("country" AS ?k) }}
+  UNION {{ ?x a schema:Country ; skos:notation ?o BIND("notation" AS ?k) }}
+  UNION {{ ?x schema:sameAs|owl:sameAs ?o BIND("wikidata" AS ?k)
+           FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{WIKIDATA}")) }}
+  UNION {{ ?x org:unitOf ?o BIND("network" AS ?k) }}
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), ?space))
+}} LIMIT {ROW_LIMIT}"""
+
+
+@dataclass(frozen=True)
+class Index:
+    """The reconcilable entities of one release, with lookups by id, QID and country."""
+
+    release_id: str
+    id_space: str  # "{base}id/"
+    entities: dict[str, Entity]
+    countries: dict[str, str]  # normalised code, name, id or IRI of a country -> ISO code
+
+    def of_kinds(self, kinds: Iterable[str]) -> list[Entity]:
+        wanted = set(kinds)
+        return [e for e in self.entities.values() if e.kind in wanted]
+
+    def entity_id(self, given: str) -> str:
+        """An entity id from an id or a full IRI."""
+        return given[len(self.id_space):] if given.startswith(self.id_space) else given
+
+    def country_code(self, value: str) -> str | None:
+        """The ISO code a query's country value names (code, id, IRI or name), if any."""
+        return self.countries.get(normalise(self.entity_id(value.strip())))
+
+    def name_of(self, entity_id: str) -> str:
+        entity = self.entities.get(entity_id)
+        return entity.name if entity else entity_id
+
+
+def _name(labels: list[tuple[str, ox.Literal]]) -> str:
+    """The label to show: a name property in property order, English first, then untagged."""
+    def key(item: tuple[str, ox.Literal]):
+        prop, lit = item
+        lang = lit.language or ""
+        return (NAME_PROPERTIES.index(prop), 0 if lang.startswith("en") else 1 if not lang else 2,
+                lit.value)
+    return min(labels, key=key)[1].value
+
+
+def build_index(release_id: str, id_space: str, label_rows: Iterable, fact_rows: Iterable) -> Index:
+    """Assemble the index from the rows of :func:`labels_query` and :func:`facts_query`."""
+    labels: dict[str, list[tuple[str, ox.Literal]]] = defaultdict(list)
+    alts: dict[str, list[str]] = defaultdict(list)
+    for row in label_rows:
+        iri, prop, lit = row["x"].value, row["p"].value, row["l"]
+        if prop == ALT_LABEL:
+            alts[iri].append(lit.value)
+        else:
+            labels[iri].append((prop, lit))
+    facts: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in fact_rows:
+        facts[row["x"].value].setdefault(row["k"].value, row["o"].value)
+
+    def local(iri: str) -> str | None:
+        return iri[len(id_space):] if iri and iri.startswith(id_space) else None
+
+    codes = {iri: f["notation"].upper() for iri, f in facts.items() if "notation" in f}
+    entities: dict[str, Entity] = {}
+    for iri, found in labels.items():
+        entity_id = local(iri)
+        if not entity_id or "/" not in entity_id or entity_id.split("/", 1)[0] not in KIND_BY_ID:
+            continue
+        own = facts.get(iri, {})
+        place = own.get("place")
+        where = facts.get(place, {}) if place else own
+        country_iri = where.get("country") or (iri if iri in codes else None)
+        qid = where.get("wikidata", "")[len(WIKIDATA):] or None
+        name = _name(found)
+        others = [lit.value for _, lit in found if lit.language and not lit.language.startswith("en")]
+        links = [(k, local(v)) for k, v in (("place", place), ("country_entity", country_iri),
+                                           ("network", own.get("network"))) if local(v or "")]
+        entities[entity_id] = Entity.make(
+            entity_id, name, [lit.value for _, lit in found], alts.get(iri, ()),
+            country=codes.get(country_iri or ""), qid=qid,
+            local_name=min(others) if others else name, links=tuple(links))
+    countries: dict[str, str] = {}
+    for iri, code in codes.items():
+        entity_id = local(iri) or iri
+        for key in (code, entity_id, *(e.labels if (e := entities.get(entity_id)) else ())):
+            countries.setdefault(normalise(key), code)
+    entities = {k: _described(e, entities) for k, e in entities.items()}
+    return Index(release_id, id_space, entities, countries)
+
+
+def _described(entity: Entity, entities: dict[str, Entity]) -> Entity:
+    """The entity with a short description telling namesakes apart (country, network)."""
+    kind = KIND_BY_ID[entity.kind].name
+    links = dict(entity.links)
+    parts = [kind]
+    if "country_entity" in links and entity.kind != "country":
+        country = entities.get(links["country_entity"])
+        parts.append(f"in {country.name if country else entity.country}")
+    if "network" in links:
+        network = entities.get(links["network"])
+        parts.append(f"of {network.name if network else links['network']}")
+    return replace(entity, description=" ".join(parts))
+
+
+def load_index(store: Store, release_id: str, id_space: str) -> Index:
+    space = {"space": ox.Literal(id_space)}
+    return build_index(release_id, id_space, store.query(labels_query(), substitutions=space),
+                       store.query(facts_query(), substitutions=space))
+
+
+class IndexCache:
+    """One index per process, replaced when the store serves another release."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: Index | None = None
+
+    def get(self, store: Store, id_space: str) -> Index:
+        release_id = store.release().id
+        index = self._index
+        if index is not None and index.release_id == release_id and index.id_space == id_space:
+            return index
+        with self._lock:
+            index = self._index
+            if index is None or index.release_id != release_id or index.id_space != id_space:
+                index = load_index(store, release_id, id_space)
+                if store.release().id == release_id:  # a build swapped in mid-load: don't keep
+                    self._index = index
+            return index

@@ -1,0 +1,189 @@
+"""The W3C Entity Reconciliation Service API (0.2, as OpenRefine speaks it) at /reconcile.
+
+HTTP only: parameters in, JSON (or JSONP) out. Matching lives in :mod:`service.reconcile`;
+the entities come from an index read once per release (:class:`IndexCache`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from werkzeug.http import HTTP_STATUS_CODES
+
+from service.namespaces import VOCAB_ONTOLOGY
+from service.reconcile import protocol
+from service.reconcile.index import Index, IndexCache
+from service.reconcile.protocol import BadInput
+from service.reconcile.schema import KIND_BY_ID
+from service.web import caching
+from service.web.common import base, error_response, release, settings, store
+
+bp = Blueprint("reconcile", __name__)
+
+#: A JSONP callback is a (dotted) JavaScript identifier, nothing that could carry markup.
+CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
+NAME = "CityNet LOD (European city networks)"
+
+
+def _index() -> Index:
+    cache = current_app.extensions.setdefault("citynet.reconcile", IndexCache())
+    return cache.get(store(), base() + "id/")
+
+
+def _error(status: int, message: str) -> Response:
+    response = jsonify(status=status, error=HTTP_STATUS_CODES.get(status, "Error"),
+                       message=message)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(BadInput)
+def bad_input(exc: BadInput) -> Response:
+    return _error(400, str(exc))
+
+
+@bp.before_request
+def check_callback() -> Response | None:
+    callback = request.args.get("callback")
+    if callback is not None and not CALLBACK.fullmatch(callback):
+        return _error(400, "callback must be a JavaScript name matching "
+                           "^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$")
+    return None
+
+
+def _answer(payload: Any, cache: bool = True) -> Response:
+    """JSON, or JSONP when ``callback`` is given; GET answers carry the release's ETag."""
+    callback = request.args.get("callback")
+    if callback:
+        body = f"/**/{callback}({json.dumps(payload, ensure_ascii=False)});"
+        response = Response(body, content_type="application/javascript; charset=utf-8")
+    else:
+        response = jsonify(payload)
+    if request.method == "POST" or not cache:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return caching.stamp(response, release(), _etag())
+
+
+def _etag() -> str:
+    return caching.etag_for(release(), "reconcile", request.host_url, request.full_path)
+
+
+def _not_modified() -> Response | None:
+    return caching.not_modified(release(), _etag()) if request.method == "GET" else None
+
+
+def _param(name: str) -> Any:
+    """A parameter from the query string, the form, or a JSON body."""
+    if name in request.args:
+        return request.args[name]
+    if request.method == "POST":
+        if request.is_json:
+            body = request.get_json(silent=True)
+            return body.get(name) if isinstance(body, dict) else None
+        return request.form.get(name)
+    return None
+
+
+def _service_url() -> str:
+    return url_for("reconcile.service", _external=True)
+
+
+@bp.route("/reconcile", methods=["GET", "POST"])
+def service() -> Response:
+    """The manifest without parameters; otherwise a query batch, one query, or extension."""
+    queries, single, extend = _param("queries"), _param("query"), _param("extend")
+    for raw in (queries, single, extend):
+        if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > settings().max_query_bytes:
+            return _error(413, f"the request is larger than {settings().max_query_bytes} bytes")
+    cached = _not_modified()
+    if cached is not None:
+        return cached
+    if queries is not None:
+        return _answer(protocol.reconcile_batch(protocol.parse_batch(queries), _index()))
+    if single is not None:  # spec 0.1: one query, as text or as a JSON object
+        body = single if not isinstance(single, str) or single.lstrip()[:1] != "{" \
+            else protocol._json(single, "query")
+        return _answer(protocol.reconcile(protocol.parse_query("query", body), _index()))
+    if extend is not None:
+        ids, props = protocol.parse_extend(extend)
+        return _answer(protocol.extend(_index(), ids, props))
+    rel = release()
+    return _answer(protocol.manifest(NAME, base() + "id/", VOCAB_ONTOLOGY, base() + "id/{{id}}",
+                                     _service_url(), rel.version))
+
+
+def _limit(default: int) -> int:
+    value = request.args.get("limit")
+    if value is None:
+        return default
+    try:
+        return protocol.parse_limit(int(value))
+    except ValueError:
+        raise BadInput(f"limit must be a whole number from 1 to {protocol.MAX_LIMIT}") from None
+
+
+def _cursor() -> int:
+    try:
+        cursor = int(request.args.get("cursor", "0"))
+    except ValueError:
+        raise BadInput("cursor must be a whole number") from None
+    if not 0 <= cursor <= 10_000:
+        raise BadInput("cursor must be between 0 and 10000")
+    return cursor
+
+
+def _prefix() -> str:
+    prefix = request.args.get("prefix")
+    if prefix is None:
+        raise BadInput("give the beginning of a name as ?prefix=")
+    if len(prefix) > protocol.MAX_TEXT:
+        raise BadInput(f"prefix is longer than {protocol.MAX_TEXT} characters")
+    return prefix
+
+
+@bp.route("/reconcile/suggest/<any(entity, type, property):what>", methods=["GET"])
+def suggest(what: str) -> Response:
+    """Autocompletion of entities, types and properties (OpenRefine's suggest widgets)."""
+    prefix, limit, cursor = _prefix(), _limit(protocol.DEFAULT_LIMIT), _cursor()
+    cached = _not_modified()
+    if cached is not None:
+        return cached
+    if what == "entity":
+        types = tuple(t for t in request.args.getlist("type") if t)
+        return _answer(protocol.suggest_entities(_index(), prefix, types, cursor, limit))
+    found = protocol.suggest_types(prefix) if what == "type" else \
+        protocol.suggest_properties(prefix)
+    return _answer({"result": found["result"][cursor:cursor + limit]})
+
+
+@bp.route("/reconcile/propose_properties", methods=["GET"])
+def propose_properties() -> Response:
+    """Properties a data extension can fetch for a type."""
+    type_id, limit = request.args.get("type", ""), _limit(protocol.DEFAULT_LIMIT)
+    return _answer(protocol.propose_properties(type_id, limit))
+
+
+@bp.route("/reconcile/preview", methods=["GET"])
+def preview() -> Response:
+    """A small HTML card of an entity, for OpenRefine's preview pop-up (an iframe)."""
+    given = request.args.get("id", "")
+    index = _index()
+    entity = index.entities.get(index.entity_id(given))
+    if entity is None:
+        return error_response(404, "Not Found", "no entity of this service has that id")
+    cached = _not_modified()
+    if cached is not None:
+        return cached
+    links = [(protocol.PROPERTY_BY_ID[pid].name, index.name_of(target),
+              url_for("resource.document", path=target))
+             for pid, target in entity.links if target != entity.id]
+    body = render_template("reconcile_preview.html", entity=entity,
+                           kind=KIND_BY_ID[entity.kind], iri=index.id_space + entity.id,
+                           href=url_for("resource.document", path=entity.id), links=links)
+    response = Response(body, content_type="text/html; charset=utf-8")
+    return caching.stamp(response, release(), _etag())
