@@ -137,8 +137,11 @@ def score(query: str, entity: Entity, conditions: Conditions) -> Candidate | Non
 
 
 def _certain(c: Candidate, conditions: Conditions) -> bool:
-    """Certain on its own: equal QID, or an exact name whose country agrees if one was asked
-    and whose QID does not contradict one that was given."""
+    """Certain on its own: of a preferred kind if kinds were preferred, and then an equal QID,
+    or an exact name whose country agrees if one was asked and whose QID does not contradict
+    one that was given."""
+    if conditions.preferred and c.entity.kind not in conditions.preferred:
+        return False
     if c.qid_equal:
         return True
     if c.name_score < EXACT:

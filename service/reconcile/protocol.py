@@ -129,7 +129,7 @@ def conditions(query: Query, index: Index) -> Conditions:
         sets = [kinds_of(t) for t in query.types]
         if query.type_strict == "should":
             preferred = frozenset().union(*sets)
-            kinds = None
+            kinds = UNTYPED_KINDS | preferred
         elif query.type_strict == "all":
             kinds = frozenset.intersection(*sets)
         else:

@@ -114,3 +114,9 @@ def test_prefix_matches_rank_name_starts_before_word_starts():
     assert prefix_matches("mün", ALL, 5) == [MUNICH, MUNSTER]
     assert prefix_matches("hove", ALL, 5) == [BRIGHTON]
     assert prefix_matches("  ", ALL, 5) == []
+
+
+def test_a_candidate_of_a_kind_not_preferred_is_never_a_match():
+    place = Entity.make("place/munich", "Munich", ["Munich"], country="DE", qid="Q1726")
+    found = rank("Munich", [MUNICH, place], Conditions(preferred=frozenset({"city"})), 5)
+    assert [(c.entity, c.match) for c in found] == [(MUNICH, True), (place, False)]
