@@ -179,3 +179,14 @@ def test_a_full_batch_of_100_queries_is_answered(client):
 def test_a_json_body_is_accepted_too(client):
     response = client.post("/reconcile", json={"queries": {"q0": {"query": "Riga"}}})
     assert response.get_json()["q0"]["result"][0]["id"] == "city/riga"
+
+
+def test_the_readme_tour_explains_the_service_to_openrefine_users():
+    from service.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    tour = text[text.index("\n## A tour with curl\n"):text.index("\n## The data model\n")]
+    assert "### Reconciliation (OpenRefine)" in tour
+    for needle in ("http://127.0.0.1:8080/reconcile", "`city`", "`group`", "`country`",
+                   "`wikidata`", "curl --data-urlencode 'queries="):
+        assert needle in tour, needle
