@@ -38,7 +38,8 @@ def normalise(text: str) -> str:
 def name_score(query: str, label: str) -> float:
     """How well two normalised names agree, 0–100: exact 100, same letters 97, the query as
     the beginning of the label 70–90, inside it (or the label inside the query) 60–80, else
-    token overlap or letter similarity scaled to at most 85."""
+    token overlap or letter similarity scaled to at most 85 (a similarity that cannot reach
+    MIN_SCORE counts as 0)."""
     if not query or not label:
         return 0.0
     if query == label:
@@ -53,7 +54,10 @@ def name_score(query: str, label: str) -> float:
         return round(60 + 20 * coverage, 1)
     q_tokens, l_tokens = set(query.split()), set(label.split())
     dice = 2 * len(q_tokens & l_tokens) / (len(q_tokens) + len(l_tokens))
-    ratio = SequenceMatcher(None, query, label, autojunk=False).ratio()
+    similar = SequenceMatcher(None, query, label, autojunk=False)
+    # the full comparison is quadratic; skip it when even its upper bounds stay below noise
+    ratio = similar.ratio() if 85 * similar.real_quick_ratio() >= MIN_SCORE \
+        and 85 * similar.quick_ratio() >= MIN_SCORE else 0.0
     return round(85 * max(dice, ratio), 1)
 
 

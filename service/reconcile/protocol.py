@@ -27,7 +27,7 @@ from service.reconcile.schema import (
 MAX_QUERIES = 100
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
-MAX_TEXT = 500
+MAX_TEXT = 200  # longer than any name; bounds the letter comparisons per query
 MAX_VALUES = 50
 MAX_EXTEND_IDS = 500
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")
@@ -57,8 +57,8 @@ def _json(raw: str | Any, what: str) -> Any:
 
 def parse_limit(value: Any, where: str = "limit") -> int:
     """A positive whole number up to MAX_LIMIT (a whole float such as 3.0 is accepted)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) \
-            or not 1 <= value <= MAX_LIMIT:
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not 1 <= value <= MAX_LIMIT or value != int(value):
         raise BadInput(f"{where} must be a whole number from 1 to {MAX_LIMIT}, not {value!r}")
     return int(value)
 
@@ -248,7 +248,7 @@ def parse_extend(raw: str | Any) -> tuple[list[str], list[tuple[str, int]]]:
         limit = settings.get("limit", 0) if isinstance(settings, dict) else 0
         try:
             limit = max(0, int(limit))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise BadInput(f"extend: the limit setting of {pid!r} must be a number") from None
         parsed.append((pid, limit))
     return ids, parsed

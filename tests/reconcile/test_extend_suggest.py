@@ -54,6 +54,7 @@ def test_extension_of_unknown_ids_and_unrelated_properties_is_empty(client, vali
     '{"ids": ["city/munich"], "properties": [{"id": "population"}]}',
     '{"ids": [1], "properties": [{"id": "country"}]}',
     '{"ids": ["city/munich"], "properties": [{"id": "country", "settings": {"limit": "x"}}]}',
+    '{"ids": ["city/munich"], "properties": [{"id": "country", "settings": {"limit": 1e400}}]}',
 ])
 def test_bad_extension_queries_are_400(client, payload):
     response = client.post("/reconcile", data={"extend": payload})
@@ -88,7 +89,7 @@ def test_suggest_entities_types_and_properties(client, valid):
 
 
 @pytest.mark.parametrize("query", ["", "?prefix=a&limit=0", "?prefix=a&limit=x",
-                                   "?prefix=a&cursor=-1", "?prefix=" + "a" * 501])
+                                   "?prefix=a&cursor=-1", "?prefix=" + "a" * 201])
 def test_bad_suggest_requests_are_400(client, query):
     response = client.get("/reconcile/suggest/entity" + query)
     assert response.status_code == 400 and response.get_json()["message"]

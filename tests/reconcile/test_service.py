@@ -160,7 +160,8 @@ def test_a_bad_callback_is_400(client, callback):
     '{"q0": {"query": "x", "type_strict": "maybe"}}', '{"q0": {"query": "x", "properties": 1}}',
     '{"q0": {"query": "x", "properties": [{"pid": "country"}]}}',
     '{"q0": {"query": "x", "properties": [{"pid": "country", "v": [[1]]}]}}',
-    '{"q0": {"query": "   "}}',
+    '{"q0": {"query": "   "}}', '{"q0": {"query": "x", "limit": 1e400}}',
+    '{"q0": {"query": "x", "limit": NaN}}', json.dumps({"q0": {"query": "x" * 201}}),
     json.dumps({f"q{i}": {"query": "x"} for i in range(101)}),
 ])
 def test_bad_query_batches_are_400_with_a_json_message(client, queries):

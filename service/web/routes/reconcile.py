@@ -59,7 +59,7 @@ def _answer(payload: Any, cache: bool = True) -> Response:
     """JSON, or JSONP when ``callback`` is given; GET answers carry the release's ETag."""
     callback = request.args.get("callback")
     if callback:
-        body = f"/**/{callback}({json.dumps(payload, ensure_ascii=False)});"
+        body = f"/**/{callback}({json.dumps(payload)});"  # ASCII: no U+2028 in JS
         response = Response(body, content_type="application/javascript; charset=utf-8")
     else:
         response = jsonify(payload)
