@@ -110,6 +110,20 @@ def ensure_release(settings: Settings) -> None:
         except CliError as exc:
             print(f"rebuild failed ({exc}); serving the previous release {release.id}",
                   file=sys.stderr)
+    elif settings.backend == "remote":
+        _ensure_remote(settings, release)
+
+
+def _ensure_remote(settings: Settings, release) -> None:
+    """Reload the remote server when it lost the live release (restarted empty, wiped)."""
+    from service.build.remote_load import remote_holds
+
+    holds = remote_holds(settings, release)
+    if holds is None:
+        print("remote store unreachable: serving anyway (503 until it answers)", file=sys.stderr)
+    elif not holds:
+        print(f"remote store does not hold release {release.id}: loading it", file=sys.stderr)
+        cmd_build(settings)
 
 
 def cmd_serve(settings: Settings) -> int:

@@ -15,9 +15,10 @@ import requests
 
 from service.namespaces import graph_iri
 from service.settings import Settings
-from service.store.release import NoRelease, current_release
+from service.store.release import NoRelease, Release, current_release
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 class RemoteLoadFailed(Exception):
@@ -96,3 +97,19 @@ def load_remote(settings: Settings, quads: list[ox.Quad]) -> None:
 def _reason(exc: requests.RequestException) -> str:
     url = exc.request.url if exc.request is not None else ""
     return f"{url} ({type(exc).__name__})".strip()
+
+
+def remote_holds(settings: Settings, release: Release) -> bool | None:
+    """Whether the server holds the release's graphs with their triple counts (False after the
+    server lost or changed its data; None when it cannot be asked)."""
+    try:
+        response = requests.post(settings.remote_query_url, data={"query": COUNTS_QUERY},
+                                 headers={"Accept": "application/sparql-results+json"},
+                                 timeout=settings.remote_timeout)
+        response.raise_for_status()
+        rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        counts = {row["g"].value: int(row["n"].value) for row in rows}
+    except (requests.RequestException, SyntaxError, ValueError):
+        return None
+    expected = release.info.get("graphs", {})
+    return all(counts.get(graph) == n for graph, n in expected.items())

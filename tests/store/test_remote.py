@@ -179,3 +179,19 @@ def test_an_unreachable_server_is_reported_as_unavailable(remote_built):
     with pytest.raises(RemoteUnavailable, match="remote store unreachable"):
         gone.query("ASK { ?s ?p ?o }")
     assert gone.release().id == current_release(remote_built.var).id  # the local record
+
+
+def test_serve_reloads_a_remote_server_that_lost_the_live_release(tmp_path, new_oxigraph):
+    from service.build.remote_load import remote_holds
+    from service.cli import ensure_release
+
+    first = remote_settings(tmp_path / "var", new_oxigraph())
+    live = build(first)
+    assert remote_holds(first, live) is True
+    emptied = remote_settings(tmp_path / "var", new_oxigraph())  # same var, an empty server
+    assert remote_holds(emptied, live) is False
+    ensure_release(emptied)
+    assert remote_quads(emptied.remote_query_url) == dump_quads(emptied)
+    gone = remote_settings(tmp_path / "var", None,
+                           remote_query_url=f"http://127.0.0.1:{free_port()}/query")
+    assert remote_holds(gone, current_release(gone.var)) is None
