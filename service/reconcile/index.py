@@ -23,6 +23,8 @@ from service.store.base import Store
 
 ROW_LIMIT = 50_000
 WIKIDATA = "http://www.wikidata.org/entity/"
+#: EU institutions write Greece and the United Kingdom as EL and UK; the data uses ISO (GR, GB).
+EU_CODES = {"el": "GR", "uk": "GB"}
 _SKOS, _RDFS, _FOAF = PREFIXES["skos"], PREFIXES["rdfs"], PREFIXES["foaf"]
 #: Label properties, best first for the shown name; alternative labels match but never show.
 NAME_PROPERTIES = (_SKOS + "prefLabel", _RDFS + "label", _FOAF + "name",
@@ -71,7 +73,8 @@ class Index:
 
     def country_code(self, value: str) -> str | None:
         """The ISO code a query's country value names (code, id, IRI or name), if any."""
-        return self.countries.get(normalise(self.entity_id(value.strip())))
+        key = normalise(self.entity_id(value.strip()))
+        return self.countries.get(key) or self.countries.get(normalise(EU_CODES.get(key, "")))
 
     def name_of(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)

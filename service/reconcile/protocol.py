@@ -46,7 +46,8 @@ class Query:
     properties: tuple[tuple[str, tuple[Any, ...]], ...] = ()
 
 
-def _json(raw: str | Any, what: str) -> Any:
+def load_json(raw: str | Any, what: str) -> Any:
+    """Parse JSON text; a body Flask already parsed passes through."""
     if not isinstance(raw, str):
         return raw
     try:
@@ -107,7 +108,7 @@ def _is_value(v: Any) -> bool:
 
 def parse_batch(raw: str | Any) -> dict[str, Query]:
     """A query batch: a JSON object of named queries, at most MAX_QUERIES of them."""
-    batch = _json(raw, "queries")
+    batch = load_json(raw, "queries")
     if not isinstance(batch, dict):
         raise BadInput('queries must be a JSON object of named queries, e.g. {"q0": {"query": '
                        '"Munich"}}')
@@ -229,7 +230,7 @@ def propose_properties(type_id: str, limit: int) -> dict[str, Any]:
 
 def parse_extend(raw: str | Any) -> tuple[list[str], list[tuple[str, int]]]:
     """A data extension query: entity ids and (property id, value limit) pairs."""
-    body = _json(raw, "extend")
+    body = load_json(raw, "extend")
     if not isinstance(body, dict) or not isinstance(body.get("ids"), list) \
             or not isinstance(body.get("properties"), list):
         raise BadInput('extend must be a JSON object {"ids": [...], "properties": [{"id": ...}]}')

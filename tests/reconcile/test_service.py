@@ -73,6 +73,8 @@ def test_a_country_by_name_iri_or_reconciled_id_works_like_its_code(client, sche
         best = top(client, schemas, valid, query="Munster",
                    properties=[{"pid": "country", "v": value}])
         assert best["id"] == "city/munster" and best["match"], value
+    athens = top(client, schemas, valid, query="Athens", properties=[{"pid": "country", "v": "EL"}])
+    assert athens["id"] == "city/athens" and athens["match"]
 
 
 def test_brighton_and_hove_has_no_wikidata_link_but_matches_by_name(client, schemas, valid):

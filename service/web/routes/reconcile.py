@@ -107,7 +107,7 @@ def service() -> Response:
         return _answer(protocol.reconcile_batch(protocol.parse_batch(queries), _index()))
     if single is not None:  # spec 0.1: one query, as text or as a JSON object
         body = single if not isinstance(single, str) or single.lstrip()[:1] != "{" \
-            else protocol._json(single, "query")
+            else protocol.load_json(single, "query")
         return _answer(protocol.reconcile(protocol.parse_query("query", body), _index()))
     if extend is not None:
         ids, props = protocol.parse_extend(extend)
