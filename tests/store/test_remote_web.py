@@ -70,6 +70,8 @@ def test_an_unreachable_remote_server_is_a_503_not_a_500(remote_built):
     page = client.get("/doc/city/barcelona.ttl")
     assert page.status_code == 503 and "remote store unreachable" in page.get_data(as_text=True)
     assert client.post("/sparql", data={"query": SELECT}).status_code == 503
+    health = client.get("/health")
+    assert health.status_code == 503 and health.get_json()["status"] == "unavailable"
 
 
 def _comment_update(text: str) -> str:

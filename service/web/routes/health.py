@@ -14,6 +14,7 @@ bp = Blueprint("health", __name__)
 def health():
     try:
         release = store().release()
+        store().query("ASK {}")  # the store answers, not just its release record exists
     except NoRelease as exc:
         response = jsonify(status="unavailable", store="missing", error=str(exc))
         response.status_code = 503
