@@ -56,6 +56,20 @@ def built_store(built_release: Release) -> ox.Store:
     return ox.Store.read_only(str(built_release.store_path))
 
 
+@pytest.fixture(scope="session")
+def app(build_settings: Settings, built_release: Release):
+    """The web application on the project's dataset (real executor processes)."""
+    from service.web.app import create_app
+
+    return create_app(build_settings)
+
+
+@pytest.fixture()
+def client(app):
+    """Flask's test client: HTTP semantics without a server process."""
+    return app.test_client()
+
+
 @dataclass
 class Server:
     """A running ``citynet serve`` process."""

@@ -1,5 +1,5 @@
-"""The application on the project's dataset (as in tests/web), and the Reconciliation API's
-JSON schemas (spec 0.2 and 1.0-draft, ../shared/reference) resolved locally, never fetched."""
+"""The Reconciliation API's JSON schemas (spec 0.2 and 1.0-draft, ../shared/reference),
+resolved locally and never fetched."""
 
 from __future__ import annotations
 
@@ -8,24 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
-
-from service.settings import Settings
-from service.store.release import Release
-from service.web.app import create_app
-
-
-@pytest.fixture(scope="session")
-def app(build_settings: Settings, built_release: Release):
-    return create_app(build_settings)
-
-
-@pytest.fixture()
-def client(app) -> FlaskClient:
-    return app.test_client()
 
 
 def schema_validators(folder: Path) -> dict[str, Draft7Validator]:

@@ -9,10 +9,10 @@ import hashlib
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from service.queries import NamedQuery, ParameterError
-from service.sparql.runner import QueryRejected, QueryRequest, term_text
-from service.web import caching, openapi, serialize
-from service.web.common import base, error_response, release
-from service.web.routes.sparql import query_formats, reason
+from service.sparql.runner import QueryRequest, term_text
+from service.web import caching, openapi
+from service.web.common import base, release
+from service.web.routes.sparql import answer, query_formats
 
 bp = Blueprint("api", __name__)
 
@@ -68,12 +68,5 @@ def run(name: str) -> Response:
     if cached is not None:
         cached.vary.add("Accept")
         return cached
-    runner = current_app.extensions["citynet.runner"]
-    try:
-        outcome = runner.run(QueryRequest(query.text, results_fmt, rdf_fmt,
-                                          bindings={k: term_text(v) for k, v in bound.items()}))
-    except QueryRejected as exc:
-        return error_response(exc.status, reason(exc.status), exc.message)
-    response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
-    response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+    return answer(QueryRequest(query.text, results_fmt, rdf_fmt,
+                               bindings={k: term_text(v) for k, v in bound.items()}), rel, etag)

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from service import media
 from service.namespaces import PREFIXES
 from service.sparql.runner import QueryRejected, QueryRequest
+from service.store.release import Release
 from service.web import caching, negotiate, serialize
 from service.web.common import base, error_response, rdf_response, release, settings
 
@@ -62,10 +63,15 @@ def endpoint() -> Response:
         if cached is not None:
             cached.vary.add("Accept")
             return cached
-    runner = current_app.extensions["citynet.runner"]
+    return answer(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
+                               tuple(named_graphs)), rel, etag)
+
+
+def answer(query: QueryRequest, rel: Release, etag: str | None) -> Response:
+    """Run a query through the app's runner: its result, or its refusal as a readable error.
+    Cached per release under ``etag``; ``None`` (POST) is never stored."""
     try:
-        outcome = runner.run(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
-                                          tuple(named_graphs)))
+        outcome = current_app.extensions["citynet.runner"].run(query)
     except QueryRejected as exc:
         return error_response(exc.status, reason(exc.status), exc.message)
     response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
