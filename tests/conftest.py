@@ -25,6 +25,12 @@ SHARED = PROJECT_ROOT.parent / "shared"
 BASE = "http://127.0.0.1:8080/"
 
 
+def snapshot(var: Path) -> dict[str, bytes]:
+    """Every file of the live release, by relative path (to prove it is untouched)."""
+    live = (var / "current").resolve()
+    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ from service.build import publish as publish_module
 from service.build.pipeline import BuildFailed, build
 from service.settings import PROJECT_ROOT, Settings, load_settings
 from service.store.release import current_release
+from tests.conftest import snapshot
 
 
 def project_copy(tmp_path: Path) -> Settings:
@@ -20,10 +21,6 @@ def project_copy(tmp_path: Path) -> Settings:
     return load_settings({"root": tmp_path, "base": "http://127.0.0.1:8080/"}, environ={})
 
 
-def snapshot(var: Path) -> dict[str, bytes]:
-    """Every file of the live release, by relative path (to prove it is untouched)."""
-    live = (var / "current").resolve()
-    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
 
 
 def test_build_publishes_a_release_with_every_source_graph(tmp_path):

@@ -19,13 +19,8 @@ import requests
 from service.build.pipeline import build
 from service.settings import PROJECT_ROOT
 from service.store.release import current_release
-from tests.conftest import free_port, stop_server
+from tests.conftest import free_port, snapshot, stop_server
 from tests.safety.conftest import BASE, make_root, mini_settings, people
-
-
-def snapshot(var: Path) -> dict[str, bytes]:
-    live = (var / "current").resolve()
-    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
 
 
 def assert_complete(release) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -15,6 +14,7 @@ from service.build.pipeline import build
 from service.store.release import current_release
 from service.web.app import create_app
 from service.writes.auth import token_identity
+from tests.conftest import snapshot
 from tests.safety.conftest import BASE, TOKEN, mini_settings
 from tests.safety.listener import listener
 
@@ -25,9 +25,6 @@ GOOD = (f"<{BASE}id/membership/new> a <http://www.w3.org/ns/org#Membership> ; "
 BAD = f"<{BASE}id/membership/broken> a <http://www.w3.org/ns/org#Membership> ."
 
 
-def snapshot(var: Path) -> dict[str, bytes]:
-    live = (var / "current").resolve()
-    return {str(p.relative_to(live)): p.read_bytes() for p in live.rglob("*") if p.is_file()}
 
 
 @pytest.fixture()
