@@ -36,13 +36,20 @@ def _rdf_description(fmt) -> Response:
     return rdf_response(body, fmt.media_type, rel, etag)
 
 
-@bp.route("/", methods=["GET"])
-def home() -> Response:
+def _html_or_description(what: str) -> Response | None:
+    """None when the client wants HTML; else the dataset description in its RDF format (406
+    when it accepts neither). Both / and /.well-known/void answer RDF clients this way."""
     fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
     if fmt is None:
-        abort(406, description="the home page is available as HTML or as an RDF description")
-    if fmt != media.HTML:
-        return _rdf_description(fmt)
+        abort(406, description=f"{what} is available as HTML or as an RDF description")
+    return None if fmt == media.HTML else _rdf_description(fmt)
+
+
+@bp.route("/", methods=["GET"])
+def home() -> Response:
+    described = _html_or_description("the home page")
+    if described is not None:
+        return described
     rel = release()
     q = (request.args.get("q") or "").strip()[:MAX_SEARCH]
     etag = caching.etag_for(rel, "home", q, *languages())
@@ -108,11 +115,9 @@ def _networks(linker: view.Linker) -> list[dict]:
 
 @bp.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
-    fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
-    if fmt is None:
-        abort(406, description="the description is available in HTML and every RDF format")
-    if fmt != media.HTML:
-        return _rdf_description(fmt)
+    described = _html_or_description("the dataset description")
+    if described is not None:
+        return described
     rel = release()
     etag = caching.etag_for(rel, "void-html")
     cached = caching.not_modified(rel, etag)
