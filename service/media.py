@@ -66,10 +66,6 @@ SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 
 
-def rdf_by_suffix(suffix: str) -> RdfMedia | None:
-    return next((m for m in RDF_FORMATS if m.suffix == suffix), None)
-
-
 def rdf_by_media_type(media_type: str) -> RdfMedia | None:
     media_type = media_type.split(";", 1)[0].strip().lower()
     return next(

@@ -127,10 +127,6 @@ class Settings:
         return replace(self, **values)
 
 
-def setting_names() -> list[str]:
-    return [f.name for f in fields(Settings)]
-
-
 def setting_help() -> dict[str, tuple[Any, str]]:
     """Name -> (default, help), for documentation and ``--help``."""
     return {f.name: (f.default, f.metadata["help"]) for f in fields(Settings)}

@@ -42,9 +42,6 @@ class Sources:
     dataset: Dataset
     files: dict[str, list[Path]] = field(default_factory=dict)
 
-    def graph_names(self) -> list[str]:
-        return sorted(self.files)
-
     def files_mentioning(self, node: URIRef) -> list[Path]:
         """The files of graph ``node``, or of the graphs with ``node`` as a subject (for reports)."""
         if str(node) in self.files:

@@ -73,7 +73,6 @@ class Property:
     name: str
     description: str
     kinds: frozenset[str]  # the kinds that have it (for proposals and data extension)
-    matchable: bool = False  # usable in a reconciliation query's ``properties``
 
 
 _ALL = frozenset(k.id for k in KINDS)
@@ -82,10 +81,10 @@ _UNITS = frozenset({"group", "forum", "community"})
 
 PROPERTIES: tuple[Property, ...] = (
     Property("country", "Country code", "ISO 3166-1 alpha-2 code (DE, GB, GR); in a query also "
-             "a country's IRI, id or English name", _CITYLIKE | {"country"}, matchable=True),
+             "a country's IRI, id or English name", _CITYLIKE | {"country"}),
     Property("wikidata", "Wikidata QID", "The Wikidata item of the city's place (verified links "
              "only); in a query a QID or a Wikidata entity IRI, decisive when equal",
-             _CITYLIKE, matchable=True),
+             _CITYLIKE),
     Property("name_en", "Name in English", "The English name", _ALL),
     Property("name_local", "Name in own language", "The city's name in its own language "
              "(München, Göteborg)", _CITYLIKE),

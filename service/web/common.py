@@ -40,12 +40,6 @@ def languages() -> list[str]:
     return negotiate.parse_languages(request.headers.get("Accept-Language"))
 
 
-def wants_html() -> bool:
-    chosen = negotiate.best_match(request.headers.get("Accept"),
-                                  [media.HTML, "text/plain", media.JSON])
-    return chosen == media.HTML
-
-
 def error_response(status: int, title: str, message: str) -> Response:
     """A 4xx/5xx body the client can read: HTML for browsers, JSON or plain text otherwise."""
     accept = request.headers.get("Accept")

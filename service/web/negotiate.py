@@ -65,15 +65,6 @@ def parse_accept(header: str | None) -> list[Range]:
     return ranges
 
 
-def quality(ranges: Sequence[Range], media_type: str) -> float:
-    """The q-value the client gives ``media_type``: that of the most specific matching range."""
-    matching = [r for r in ranges if r.matches(media_type)]
-    if not matching:
-        return 0.0
-    best = max(matching, key=lambda r: r.specificity)
-    return best.q
-
-
 def best_match(header: str | None, offers: Sequence[str]) -> str | None:
     """The offer with the highest q-value (ties: the server's order); None if none acceptable.
 
