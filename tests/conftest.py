@@ -58,7 +58,8 @@ def built_release(build_settings: Settings) -> Release:
 
 @pytest.fixture(scope="session")
 def built_store(built_release: Release) -> ox.Store:
-    """The published dataset, read-only; query with use_default_graph_as_union=True."""
+    """The published dataset, read-only. Its default graph is the merge of the named graphs:
+    query it without ``use_default_graph_as_union`` (a bag that would add the named graphs)."""
     return ox.Store.read_only(str(built_release.store_path))
 
 

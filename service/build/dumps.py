@@ -1,8 +1,8 @@
 """Write the download files of a release, streaming from the store to disk.
 
-Files: Turtle (all graphs merged), N-Triples gzip (merged), N-Quads gzip (with the named
-graphs), JSON-LD (with the named graphs). Output is deterministic for the same store content:
-triples are written in sorted order and gzip headers carry no timestamp.
+Files: Turtle (all graphs merged: the store's default graph), N-Triples gzip (merged), N-Quads
+gzip (the named graphs only), JSON-LD (the named graphs only). Output is deterministic for the
+same store content: triples are written in sorted order and gzip headers carry no timestamp.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from typing import IO
 import pyoxigraph as ox
 
 from service import media
+from service.store.dataset import named_quads
 
 DUMP_NAME = "citynet"
-MERGED_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s ?p ?o"
+#: The store's default graph holds the merge of the named graphs (service.store.dataset).
+MERGED_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
 
 #: (file name, media type, compressed?, includes named graphs?, description)
 DUMPS = (
@@ -61,8 +63,8 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str]) -> list
         path = folder / name
         with _open(path, compressed) as out:
             if with_graphs:
-                store.dump(out, format=fmt.format, prefixes=prefixes if fmt is not media.N_QUADS
-                           else None)
+                ox.serialize(named_quads(store), out, format=fmt.format,
+                             prefixes=prefixes if fmt is not media.N_QUADS else None)
             else:
                 ox.serialize(merged_triples(store), out, format=fmt.format,
                              prefixes=prefixes if fmt is media.TURTLE else None)

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from service.build.catalog import describe_release
 from service.build.dumps import write_dumps
+from service.store.dataset import default_graph_size, merged_default, named_quads
 from service.store.release import (
     RELEASE_FILE,
     Release,
@@ -62,6 +63,17 @@ def dataset_id(quads: Iterable[ox.Quad]) -> str:
         digest.update(line.encode())
         digest.update(b"\n")
     return digest.hexdigest()[:16]
+
+
+def write_store(path: Path, quads: list[ox.Quad]) -> ox.Store:
+    """A pyoxigraph store at ``path`` holding ``quads`` in their named graphs and, as its real
+    default graph, their RDF merge: each distinct triple once (a set, as SPARQL defines it;
+    pyoxigraph's union default graph would repeat a triple once per graph that states it)."""
+    store = ox.Store(str(path))
+    store.extend(quads)
+    store.extend(merged_default(quads))
+    store.optimize()
+    return store
 
 
 def _fsync_dir(path: Path) -> None:
@@ -125,14 +137,11 @@ def publish(
     building = releases_dir(var) / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
     building.mkdir()
 
-    store = ox.Store(str(building / "store"))
-    store.extend(quads)
-    store.optimize()
+    store = write_store(building / "store", quads)
     graphs = {str(g.value): 0 for g in store.named_graphs()}
-    for quad in store.quads_for_pattern(None, None, None, None):
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs[quad.graph_name.value] += 1
-    triples = sum(1 for _ in store.query("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    for quad in named_quads(store):
+        graphs[quad.graph_name.value] += 1
+    triples = default_graph_size(store)
     dumps = write_dumps(store, building / "dumps", prefixes)
     store.flush()
     del store

@@ -1,7 +1,9 @@
 """Loading a release into the remote store: one SPARQL Update request, so one transaction.
 
 The request drops the graphs of the previous release that the new one no longer has, then
-clears and refills each graph of the new release. Oxigraph server and most SPARQL stores run
+clears and refills each graph of the new release, and the server's default graph with their
+merge (each distinct triple once: the default graph is a set, see
+:mod:`service.store.dataset`). Oxigraph server and most SPARQL stores run
 one update request atomically, so readers see either the old dataset or the new one. Terms are
 written by pyoxigraph (N-Triples syntax, which is valid SPARQL), never assembled by hand.
 """
@@ -19,6 +21,7 @@ from service.store.release import NoRelease, Release, current_release
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+DEFAULT_COUNT_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 class RemoteLoadFailed(Exception):
@@ -28,7 +31,8 @@ class RemoteLoadFailed(Exception):
 def update_text(quads: Iterable[ox.Quad], drop: Iterable[str] = ()) -> str:
     """The SPARQL Update that makes a store hold exactly ``quads`` in their named graphs,
     after dropping the graphs in ``drop`` that ``quads`` do not fill. Refuses default-graph
-    quads: every fact lives in a named graph, and a union default graph cannot be written."""
+    quads: every fact lives in a named graph. The default graph is replaced by the merge of
+    the named graphs."""
     graphs: dict[str, list[str]] = {}
     for quad in quads:
         if not isinstance(quad.graph_name, ox.NamedNode):
@@ -40,6 +44,10 @@ def update_text(quads: Iterable[ox.Quad], drop: Iterable[str] = ()) -> str:
         name = ox.NamedNode(graph)
         parts.append(f"CLEAR SILENT GRAPH {name}")
         parts.append(f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(lines) + "\n} }")
+    merged = sorted({line for lines in graphs.values() for line in lines})
+    parts.append("CLEAR SILENT DEFAULT")
+    if merged:
+        parts.append("INSERT DATA {\n" + "\n".join(merged) + "\n}")
     return " ;\n".join(parts) + "\n"
 
 
@@ -52,7 +60,8 @@ def _remote_graphs(settings: Settings, session: requests.Session) -> set[str]:
     response.raise_for_status()
     rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
     prefix = graph_iri(settings.base_iri, "")
-    return {row["g"].value for row in rows if row["g"].value.startswith(prefix)}
+    names = (row["g"] for row in rows)  # some servers (Virtuoso) answer a row with ?g unbound
+    return {g.value for g in names if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)}
 
 
 def graphs_to_drop(settings: Settings, session: requests.Session) -> set[str]:
@@ -108,8 +117,16 @@ def remote_holds(settings: Settings, release: Release) -> bool | None:
                                  timeout=settings.remote_timeout)
         response.raise_for_status()
         rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        counts = {row["g"].value: int(row["n"].value) for row in rows}
-    except (requests.RequestException, SyntaxError, ValueError):
+        counts = {row["g"].value: int(row["n"].value) for row in rows
+                  if isinstance(row["g"], ox.NamedNode)}
+        response = requests.post(settings.remote_query_url, data={"query": DEFAULT_COUNT_QUERY},
+                                 headers={"Accept": "application/sparql-results+json"},
+                                 timeout=settings.remote_timeout)
+        response.raise_for_status()
+        rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        default = next((int(row["n"].value) for row in rows), None)
+    except (requests.RequestException, SyntaxError, ValueError, TypeError):
         return None
     expected = release.info.get("graphs", {})
-    return all(counts.get(graph) == n for graph, n in expected.items())
+    return (default == release.triples
+            and all(counts.get(graph) == n for graph, n in expected.items()))

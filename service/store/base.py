@@ -24,12 +24,12 @@ class Store(Protocol):
         self,
         sparql: str,
         *,
-        union_default: bool = True,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query. The default graph is the union of all named graphs unless
-        ``default_graphs`` names graphs; ``named_graphs`` restricts ``GRAPH`` clauses.
+        """Run a SPARQL query. The default graph is the RDF merge of all named graphs (a set:
+        each distinct triple once) unless ``default_graphs`` names graphs (then their merge);
+        ``named_graphs`` restricts ``GRAPH`` clauses.
         Raises SyntaxError for a malformed query."""
         ...

@@ -1,5 +1,8 @@
 """The embedded store: the live release's pyoxigraph store, opened read-only.
 
+Queries read the store's real default graph, which every release fills with the merge of its
+named graphs (a set; see :mod:`service.store.dataset`), never pyoxigraph's union (a bag).
+
 A handle is opened once per process and reopened only when a build has moved the
 ``current`` link to a new release, so a running service picks up a rebuild by itself.
 """
@@ -13,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from service.store.base import QueryResult
+from service.store.dataset import merge_needed, merged_store
 from service.store.release import NoRelease, Release, current_link, current_release
 
 
@@ -48,19 +52,26 @@ class EmbeddedStore:
         self,
         sparql: str,
         *,
-        union_default: bool = True,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
     ) -> QueryResult:
+        """Run a query against the store's real default graph (the stored merge of the named
+        graphs); several default graphs named by the protocol or by FROM are merged for this
+        query (see :mod:`service.store.dataset`)."""
         store = self.handle()
         kwargs: dict = {}
-        if default_graphs:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        merge = merge_needed(sparql, default_graphs, named_graphs)
+        if merge is not None:
+            store = merged_store(store, merge)
+            kwargs["default_graph"] = [ox.DefaultGraph()]
+            if merge.named is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in merge.named]
         else:
-            kwargs["use_default_graph_as_union"] = union_default
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            if default_graphs:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            if named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         return store.query(sparql, **kwargs)

@@ -4,10 +4,12 @@ embedded store.
 
 Three things differ from the embedded store and are handled here, explicitly:
 
-- the *union default graph*: the protocol has no way to ask for it, so a query that wants it
-  (``union_default`` and no ``default_graphs``) sends no ``default-graph-uri`` and relies on the
-  server being configured with the union default graph (Oxigraph server ``--union-default-graph``,
-  Fuseki ``tdb2:unionDefaultGraph true``); ``union_default=False`` asks for an empty graph;
+- the *default graph*: the build loads the merge of the named graphs (each distinct triple
+  once) as the server's real default graph, and a query sends no ``default-graph-uri`` unless
+  the caller names graphs, so the server must *not* be configured with a union default graph
+  (Oxigraph server's ``--union-default-graph`` is a bag, like pyoxigraph's). When a query's
+  default graph is made of several graphs (FROM, ``default-graph-uri``), the server computes
+  it: Fuseki merges them into a set, Oxigraph server and Virtuoso repeat a triple per graph;
 - *substitutions*: the protocol has no such parameter, so each variable is bound by a ``VALUES``
   block at the start of every WHERE group (:func:`bind_values`), never by splicing text;
 - the *release record* stays local: the build writes ``var/`` as for the embedded store and then
@@ -30,8 +32,6 @@ from service.store.release import NoRelease, Release, current_release
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-#: Named as the default graph when the caller wants the real (empty) default graph, not the union.
-EMPTY_GRAPH = "urn:x-citynet:empty-default-graph"
 
 
 class RemoteUnavailable(NoRelease):
@@ -146,7 +146,6 @@ class RemoteStore:
         self,
         sparql: str,
         *,
-        union_default: bool = True,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
@@ -158,8 +157,6 @@ class RemoteStore:
             raise SyntaxError(str(exc)) from None
         data = [("query", text)]
         data += [("default-graph-uri", g) for g in default_graphs or ()]
-        if not default_graphs and not union_default:
-            data.append(("default-graph-uri", EMPTY_GRAPH))
         data += [("named-graph-uri", g) for g in named_graphs or ()]
         accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
         try:

@@ -29,6 +29,7 @@ from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
 from service.namespaces import PREFIXES, data_prefixes, graph_iri, thing_iri
 from service.settings import Settings
+from service.store.dataset import merged_default, named_quads
 from service.store.release import NoRelease, Release, current_release
 
 WRITES_GRAPH = "writes"
@@ -161,15 +162,19 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
         if release.base != base:
             raise WriteRejected(409, f"the live release was built for {release.base}, not {base}")
         live = ox.Store.read_only(str(release.store_path))
-        before = list(live.quads_for_pattern(None, None, None, None))
+        before = list(named_quads(live))
         del live
+        # The copy has the live default graph too (the merge of the named graphs), so an
+        # update's WHERE without GRAPH matches what /sparql matches; changing it is refused.
+        merged = set(merged_default(before))
         work = ox.Store()
         work.extend(before)
+        work.extend(merged)
         change(work)
-        after = _skolemize(list(work), base, uuid.uuid4().hex[:8])
-        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in after):
+        if set(work.quads_for_pattern(None, None, None, ox.DefaultGraph())) != merged:
             raise WriteRejected(400, "writes to the default graph are refused: every fact lives "
                                 "in a named source graph (use GRAPH <…> or ?graph=…)")
+        after = _skolemize(list(named_quads(work)), base, uuid.uuid4().hex[:8])
         changes = diff(before, after)
         if not changes:
             return WriteResult(release=None)

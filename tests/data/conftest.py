@@ -13,11 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cn_testdata  # noqa: E402
 
+from service.store.dataset import merged_default  # noqa: E402
+
 
 def _local_store() -> ox.Store:
     store = ox.Store()
     data = cn_testdata.full_dataset().serialize(format="nquads", encoding="utf-8")
     store.load(data, format=ox.RdfFormat.N_QUADS)
+    store.extend(merged_default(list(store)))  # the default graph is the merge, as published
     return store
 
 
@@ -42,10 +45,11 @@ def _value(term):
 
 @pytest.fixture(scope="session")
 def select(store):
-    """Run a SELECT (prefixes added) over the union of graphs; rows as dicts of plain values."""
+    """Run a SELECT (prefixes added) over the default graph (the merge of all graphs); rows as
+    dicts of plain values."""
 
     def run(query: str) -> list[dict]:
-        solutions = store.query(cn_testdata.PREFIXES + query, use_default_graph_as_union=True)
+        solutions = store.query(cn_testdata.PREFIXES + query)
         names = [v.value for v in solutions.variables]
         return [{n: _value(row[n]) for n in names} for row in solutions]
 
@@ -55,6 +59,6 @@ def select(store):
 @pytest.fixture(scope="session")
 def ask(store):
     def run(query: str) -> bool:
-        return bool(store.query(cn_testdata.PREFIXES + query, use_default_graph_as_union=True))
+        return bool(store.query(cn_testdata.PREFIXES + query))
 
     return run

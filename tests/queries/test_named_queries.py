@@ -16,7 +16,7 @@ def run(store: ox.Store, name: str, **values: str) -> list[dict[str, str]]:
     """Run a named query with parameters bound as RDF terms; rows as {variable: value}."""
     query = QUERIES[name]
     bound = query.bindings(values, BASE)
-    solutions = store.query(query.text, use_default_graph_as_union=True,
+    solutions = store.query(query.text,
                             substitutions={ox.Variable(k): v for k, v in bound.items()})
     names = [v.value for v in solutions.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]

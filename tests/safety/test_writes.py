@@ -37,7 +37,7 @@ def site(tmp_path):
 
 def ask(settings, query: str) -> bool:
     store = ox.Store.read_only(str(current_release(settings.var).store_path))
-    return bool(store.query(query, use_default_graph_as_union=True))
+    return bool(store.query(query))
 
 
 def test_writes_are_disabled_without_a_configured_token(tmp_path):

@@ -1,5 +1,6 @@
 """A real SPARQL 1.1 server for the remote backend: Oxigraph server (the ``oxigraph`` PyPI
-package), started on a free port with the union default graph, stopped at the end."""
+package), started on a free port, stopped at the end. It runs without ``--union-default-graph``
+(a bag): the build loads the merge of the named graphs as its real default graph."""
 
 from __future__ import annotations
 
@@ -48,8 +49,7 @@ def start_oxigraph(location: Path) -> SparqlServer:
         pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
     port = free_port()
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     server = SparqlServer(f"http://127.0.0.1:{port}/", process)

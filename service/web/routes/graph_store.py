@@ -1,5 +1,5 @@
-"""Graph Store Protocol reads at /graph-store: ``?default`` (the union of all named graphs,
-as at /sparql) and ``?graph=IRI``, in every RDF format.
+"""Graph Store Protocol reads at /graph-store: ``?default`` (the merge of all named graphs,
+each distinct triple once, as at /sparql) and ``?graph=IRI``, in every RDF format.
 
 Writes (PUT, POST, DELETE) are not routed here: Flask answers 405 with an Allow header until
 the token-guarded write blueprint (service/web/writes.py) is registered in create_app.
@@ -17,7 +17,7 @@ from service.web.common import base, rdf_response, release, store
 bp = Blueprint("graph_store", __name__)
 
 GRAPH_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-DEFAULT_QUERY = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+DEFAULT_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 GRAPH_EXISTS = "ASK { GRAPH ?g { ?s ?p ?o } }"
 
 

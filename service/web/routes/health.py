@@ -20,6 +20,7 @@ def health():
         response.status_code = 503
     else:
         response = jsonify(status="ok", store="ready", triples=release.triples,
-                           release=release.id, version=release.version, built=release.built)
+                           release=release.id, version=release.version, built=release.built,
+                           base=release.base)
     response.headers["Cache-Control"] = "no-store"
     return response

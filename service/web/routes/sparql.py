@@ -1,8 +1,9 @@
 """SPARQL 1.1 Protocol at /sparql: query via GET, POST form and POST direct.
 
-The default graph is the union of all named graphs (``sd:UnionDefaultGraph``) unless the
-request names ``default-graph-uri``. The query form is known only once the query is parsed,
-so one results format and one RDF format are negotiated and the runner picks.
+The default graph is the RDF merge of all named graphs, a set (``sd:UnionDefaultGraph``, which
+the Service Description defines as that merge) unless the request names ``default-graph-uri``.
+The query form is known only once the query is parsed, so one results format and one RDF
+format are negotiated and the runner picks.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def _describe_service() -> Response:
 
 
 def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple]:
-    """An sd:Service: endpoint, language, formats, the union default graph and named graphs."""
+    """An sd:Service: endpoint, language, formats, the merged default graph and named graphs."""
     def n(prefix: str, local: str) -> ox.NamedNode:
         return ox.NamedNode(PREFIXES[prefix] + local)
 
@@ -169,7 +170,8 @@ def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple
         ox.Triple(dataset, n("sd", "defaultGraph"), default),
         ox.Triple(default, a, n("sd", "Graph")),
         ox.Triple(default, n("rdfs", "comment"), ox.Literal(
-            "The default graph is the union of all named graphs.", language="en")),
+            "The default graph is the RDF merge of all named graphs: a set, each distinct "
+            "triple once, however many graphs state it.", language="en")),
         ox.Triple(default, n("void", "triples"), ox.Literal(
             str(release().triples), datatype=n("xsd", "integer"))),
     ]
