@@ -74,9 +74,28 @@ def cmd_validate(settings: Settings) -> int:
     return 0 if checked.report.conforms else 1
 
 
-def cmd_build(settings: Settings) -> int:
+def live_base(settings: Settings) -> Settings:
+    """``settings`` with the live release's base IRI when none was given (no ``--base``, no
+    CITYNET_BASE): a deployment keeps one base, so a plain ``citynet build`` next to a running
+    ``citynet serve --port 8347`` republishes under that server's IRIs, not the default's."""
+    from dataclasses import replace
+
+    from service.store.release import NoRelease, current_release
+
+    if settings.base:
+        return settings
+    try:
+        return replace(settings, base=current_release(settings.var).base)
+    except NoRelease:
+        return settings
+
+
+def cmd_build(settings: Settings, keep_base: bool = True) -> int:
+    """Validate and publish; without an explicit base, under the live release's base."""
     from service.build.pipeline import BuildFailed, build
 
+    if keep_base:
+        settings = live_base(settings)
     try:
         release = build(settings)
     except BuildFailed as exc:
@@ -97,16 +116,16 @@ def ensure_release(settings: Settings) -> None:
         release = current_release(settings.var)
     except NoRelease:
         print("no published store: building it from data/", file=sys.stderr)
-        cmd_build(settings)
+        cmd_build(settings, keep_base=False)
         return
     if release.base != settings.base_iri:
         print(f"store was built for {release.base}: rebuilding for {settings.base_iri}",
               file=sys.stderr)
-        cmd_build(settings)
+        cmd_build(settings, keep_base=False)  # fails with one line if it cannot: never serves it
     elif release.info.get("sources") != sources_fingerprint(settings):
         print("sources changed since the live release: rebuilding", file=sys.stderr)
         try:
-            cmd_build(settings)
+            cmd_build(settings, keep_base=False)
         except CliError as exc:
             print(f"rebuild failed ({exc}); serving the previous release {release.id}",
                   file=sys.stderr)
@@ -123,7 +142,7 @@ def _ensure_remote(settings: Settings, release) -> None:
         print("remote store unreachable: serving anyway (503 until it answers)", file=sys.stderr)
     elif not holds:
         print(f"remote store does not hold release {release.id}: loading it", file=sys.stderr)
-        cmd_build(settings)
+        cmd_build(settings, keep_base=False)
 
 
 def cmd_serve(settings: Settings) -> int:

@@ -6,15 +6,24 @@ from service.store.embedded import EmbeddedStore
 __all__ = ["EmbeddedStore", "Store", "open_store"]
 
 
-def open_store(settings) -> Store:
+def open_store(settings, *, serving: bool = False) -> Store:
     """The store the settings name: the embedded pyoxigraph store or a remote SPARQL server.
+    ``serving``: for a server, which refuses a release minted under another base IRI.
 
     Raises ValueError (one readable line) for an unknown backend or a remote one without URL.
     """
+    store: Store
     if settings.backend == "embedded":
-        return EmbeddedStore(settings.var)
-    if settings.backend == "remote":
+        store = EmbeddedStore(settings.var)
+    elif settings.backend == "remote":
         from service.store.remote import RemoteStore
 
-        return RemoteStore(settings)
-    raise ValueError(f"unknown backend {settings.backend!r} (use embedded or remote)")
+        store = RemoteStore(settings)
+    else:
+        raise ValueError(f"unknown backend {settings.backend!r} (use embedded or remote)")
+    if serving:
+        from service.store.served import ServedStore
+
+        return ServedStore(store, settings.base_iri)
+    return store
+

@@ -41,7 +41,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.config["CITYNET"] = settings
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_upload_bytes, settings.max_query_bytes)
     app.json.sort_keys = False
-    store = store or open_store(settings)
+    store = store or open_store(settings, serving=True)
     app.extensions["citynet.store"] = store
     app.extensions["citynet.runner"] = make_runner(settings, store)
     app.extensions["citynet.queries"] = load_queries(settings.queries_dir)
