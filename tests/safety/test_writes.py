@@ -176,3 +176,29 @@ def test_concurrent_writers_do_not_lose_each_others_changes(site):
     assert statuses == [200] * 4
     for i in range(4):
         assert ask(settings, f"ASK {{ <{BASE}id/membership/c{i}> ?p ?o }}")
+
+
+def test_a_write_republishes_the_default_graph_as_the_merge(site):
+    """An update's WHERE reads the default graph as /sparql does (the merge), copies triples
+    into a second graph, and the new release's default graph still holds each triple once."""
+    settings, client = site
+    cities = BASE + "graph/cities"
+    update = (f"PREFIX org: <http://www.w3.org/ns/org#> INSERT {{ GRAPH <{cities}> {{ "
+              f"?m org:organization ?c }} }} WHERE {{ ?m org:organization ?c }}")
+    response = client.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 200, response.get_json()
+    release = current_release(settings.var)
+    store = ox.Store.read_only(str(release.store_path))
+    copied = list(store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/org#"
+                                                             "organization"), None, None))
+    named = [q for q in copied if isinstance(q.graph_name, ox.NamedNode)]
+    default = [q for q in copied if isinstance(q.graph_name, ox.DefaultGraph)]
+    assert len(named) == 2 * len(default) == 240  # 120 memberships, now in two graphs each
+    merged = {(q.subject, q.predicate, q.object) for q in store
+              if isinstance(q.graph_name, ox.NamedNode)}
+    assert release.triples == len(merged) == sum(
+        1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    count = client.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"}).get_json()
+    assert int(count["results"]["bindings"][0]["n"]["value"]) == release.triples

@@ -202,3 +202,44 @@ def test_serve_reloads_a_remote_server_that_lost_the_live_release(tmp_path, new_
     gone = remote_settings(tmp_path / "var", None,
                            remote_query_url=f"http://127.0.0.1:{free_port()}/query")
     assert remote_holds(gone, current_release(gone.var)) is None
+
+
+VIRTUOSO_GRAPHS = (  # Virtuoso answers GRAPH ?g { } with a row that leaves ?g unbound
+    b'{"head":{"vars":["g"]},"results":{"bindings":[{},'
+    b'{"g":{"type":"uri","value":"' + BASE.encode() + b'graph/old"}},'
+    b'{"g":{"type":"uri","value":"http://elsewhere.example/graph/x"}}]}}')
+
+
+def test_a_graph_list_with_an_unbound_row_is_read(tmp_path):
+    import http.server
+    import threading
+
+    from service.build.remote_load import graphs_to_drop, remote_holds
+    from service.store.release import Release
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(VIRTUOSO_GRAPHS)))
+            self.end_headers()
+            self.wfile.write(VIRTUOSO_GRAPHS)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        settings = remote_settings(tmp_path / "var", None, remote_query_url=url + "query",
+                                   remote_update_url=url + "update")
+        with requests.Session() as session:
+            assert graphs_to_drop(settings, session) == {BASE + "graph/old"}
+        release = Release(path=tmp_path, info={"id": "x", "triples": 1,
+                                               "graphs": {BASE + "graph/old": 1}})
+        assert remote_holds(settings, release) is None  # an answer without counts: unknown
+    finally:
+        server.shutdown()
+        server.server_close()
