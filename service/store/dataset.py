@@ -46,6 +46,8 @@ class DatasetClauses:
 
 def dataset_clauses(sparql: str) -> DatasetClauses:
     """Which graphs the query names with FROM and with FROM NAMED (prefixes resolved)."""
+    if "FROM" not in sparql.upper():  # most queries: no need to lex them again
+        return DatasetClauses((), ())
     targets = iter(scan(sparql).datasets)  # every FROM target, resolved, in order
     default: list[str] = []
     named: list[str] = []

@@ -175,3 +175,17 @@ def test_remote_named_queries_answer_as_rdflib_over_the_merge(remote_built):
 @given(data=st.data())
 def test_remote_basic_graph_patterns_answer_as_rdflib_over_the_merge(remote_built, data):
     patterns_agree(RemoteStore(remote_built), current_release(remote_built.var), data)
+
+
+def test_the_dataset_of_a_query_is_read_from_its_clauses_and_the_protocol():
+    from service.store.dataset import Merge, merge_needed
+
+    text = ("PREFIX g: <http://x.example/graph/> SELECT * FROM g:a FROM <http://x.example/graph/b>"
+            " FROM NAMED g:c WHERE { ?s ?p ?o } # FROM <urn:in-a-comment>")
+    a, b, c = (f"http://x.example/graph/{n}" for n in "abc")
+    assert merge_needed(text, None, None) == Merge((a, b), (c,))
+    assert merge_needed(text, None, [a]) == Merge((a, b), (a,))
+    assert merge_needed(text, [c], None) is None  # the protocol's one graph replaces FROM
+    assert merge_needed("SELECT * WHERE { ?s ?p ?o }", [a, b, a], None) == Merge((a, b), None)
+    assert merge_needed("SELECT * FROM <urn:a> FROM <urn:a> { ?s ?p ?o }", None, None) is None
+    assert merge_needed("SELECT ?from WHERE { ?from ?p 'FROM <urn:b>' }", None, None) is None
