@@ -110,6 +110,7 @@ def ensure_release(settings: Settings) -> None:
     """Build the store when there is none, when it was built for another base IRI, or when
     the sources changed since. A failed rebuild keeps the previous release live."""
     from service.build.pipeline import sources_fingerprint
+    from service.store.dataset import LAYOUT
     from service.store.release import NoRelease, current_release
 
     try:
@@ -122,6 +123,9 @@ def ensure_release(settings: Settings) -> None:
         print(f"store was built for {release.base}: rebuilding for {settings.base_iri}",
               file=sys.stderr)
         cmd_build(settings, keep_base=False)  # fails with one line if it cannot: never serves it
+    elif release.info.get("default_graph") != LAYOUT:
+        print("the live release has no stored (set) default graph: rebuilding", file=sys.stderr)
+        cmd_build(settings, keep_base=False)
     elif release.info.get("sources") != sources_fingerprint(settings):
         print("sources changed since the live release: rebuilding", file=sys.stderr)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,7 +90,15 @@ def test_serve_rebuilds_only_when_the_sources_or_base_changed(tmp_path, capsys):
     assert current_release(settings.var).path == second.path
     assert "serving the previous release" in capsys.readouterr().err
 
-    moved = settings.with_overrides(base="https://data.example.org/")
     (settings.data_dir / "seed-001.ttl").write_bytes((PROJECT_ROOT / "data/seed-001.ttl").read_bytes())
+    info = json.loads((second.path / "release.json").read_text())
+    del info["default_graph"]  # as published before the default graph was stored
+    (second.path / "release.json").write_text(json.dumps(info))
+    ensure_release(settings)
+    assert "no stored (set) default graph" in capsys.readouterr().err
+    third = current_release(settings.var)
+    assert third.path != second.path and third.info["default_graph"] == "merge"
+
+    moved = settings.with_overrides(base="https://data.example.org/")
     ensure_release(moved)
     assert current_release(settings.var).base == "https://data.example.org/"

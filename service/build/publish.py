@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from service.build.catalog import describe_release
 from service.build.dumps import write_dumps
-from service.store.dataset import default_graph_size, merged_default, named_quads
+from service.store.dataset import LAYOUT, default_graph_size, merged_default, named_quads
 from service.store.release import (
     RELEASE_FILE,
     Release,
@@ -154,6 +154,7 @@ def publish(
         "version": meta.get("version", ""),
         "sources": sources,
         "triples": triples,
+        "default_graph": LAYOUT,
         "quads": len(quads),
         "graphs": dict(sorted(graphs.items())),
         "dumps": dumps,

@@ -17,6 +17,10 @@ import pyoxigraph as ox
 
 from service.sparql.guard import scan, tokens
 
+#: Recorded in every release (``release.json``: ``default_graph``); a release without it was
+#: published before the default graph was stored, so ``citynet serve`` rebuilds it.
+LAYOUT = "merge"
+
 
 def merged_default(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The distinct triples of ``quads`` as quads of the default graph, in a stable order."""
