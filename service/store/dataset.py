@@ -89,7 +89,7 @@ def merge_needed(sparql: str, default_graphs: Sequence[str] | None,
         default = tuple(dict.fromkeys(clauses.default))
     if len(default) < 2:
         return None
-    if named_graphs is not None:
+    if named_graphs:
         named: tuple[str, ...] | None = tuple(named_graphs)
     elif clauses is not None:
         named = clauses.named  # FROM without FROM NAMED: no named graphs
