@@ -22,8 +22,12 @@ CV = Namespace(PREFIXES["cv"])
 SCHEMA = Namespace(PREFIXES["schema"])
 WIKIDATA = Namespace(PREFIXES["wd"])
 
-CITY_COLUMNS = ("slug", "name_en", "name_local", "lang", "country", "wikidata", "wikidata_status",
-                "note")
+CITY_COLUMNS = ("slug", "name_en", "name_local", "lang", "country", "place_kind", "wikidata",
+                "wikidata_status", "note")
+
+#: What the governed place is: a city, or a region (e.g. the Brussels-Capital Region), which
+#: must not be typed as a city.
+PLACE_CLASSES = {"city": SCHEMA.City, "region": SCHEMA.AdministrativeArea}
 
 #: ISO 3166-1 alpha-2 code -> English short name, for the countries the data uses.
 COUNTRIES = {
@@ -49,7 +53,9 @@ def _check(ok: bool, line: int, column: str, message: str) -> None:
 
 
 def cities_to_graph(text: str, base: str) -> Graph:
-    """Each row: the city as an agent (municipal authority), its place, and the place's country."""
+    """Each row: the city as an agent (municipal authority), its place, and the place's country.
+
+    The place is a ``schema:City`` or, for a region, a ``schema:AdministrativeArea``."""
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != CITY_COLUMNS:
         raise TableError(f"line 1: expected columns {','.join(CITY_COLUMNS)}")
@@ -59,6 +65,8 @@ def cities_to_graph(text: str, base: str) -> Graph:
         _check(bool(_SLUG.match(slug or "")), line, "slug", f"not a lowercase slug: {slug!r}")
         _check(bool(row["name_en"]), line, "name_en", "an English name is required")
         _check(cc in COUNTRIES, line, "country", f"not a known ISO 3166-1 alpha-2 code: {cc!r}")
+        _check(row["place_kind"] in PLACE_CLASSES, line, "place_kind",
+               f"expected one of {', '.join(PLACE_CLASSES)}: {row['place_kind']!r}")
         _check(not qid or bool(_QID.match(qid)), line, "wikidata", f"not a Wikidata QID: {qid!r}")
         _check(not row["name_local"] or bool(_LANG.match(lang or "")), line, "lang",
                f"not a language tag: {lang!r}")
@@ -73,7 +81,7 @@ def cities_to_graph(text: str, base: str) -> Graph:
         graph.add((city, RDFS.label, names[0]))
         graph.add((city, DCTERMS.spatial, place))
         graph.add((place, RDF.type, DCTERMS.Location))
-        graph.add((place, RDF.type, SCHEMA.City))
+        graph.add((place, RDF.type, PLACE_CLASSES[row["place_kind"]]))
         graph.add((place, SCHEMA.containedInPlace, country))
         for name in names:
             graph.add((city, SKOS.prefLabel, name))

@@ -29,8 +29,8 @@ def test_implementoring_claims_in_their_own_graphs(select):
         ?p time:hasBeginning/time:inXSDgYear ?b ; time:hasEnd/time:inXSDgYear ?e } }""")
     assert s003 == [{"b": "2012", "e": "2014"}]
     s004 = select("""SELECT ?e WHERE { GRAPH graph:seed-004 {
-        project:implementoring dct:temporal ?p . ?p time:hasEnd/time:inXSDgYearMonth ?e } }""")
-    assert s004 == [{"e": "2014-05"}]
+        project:implementoring dct:temporal ?p . ?p time:hasEnd/time:inXSDDate ?e } }""")
+    assert s004 == [{"e": "2014-05-31"}]  # "end May 2014"
 
 
 def test_tampere_conference(select):

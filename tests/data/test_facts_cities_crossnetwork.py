@@ -5,8 +5,8 @@ import csv
 import cn_testdata
 import pytest
 
-COLUMNS = ["slug", "name_en", "name_local", "lang", "country", "wikidata", "wikidata_status",
-           "note"]
+COLUMNS = ["slug", "name_en", "name_local", "lang", "country", "place_kind", "wikidata",
+           "wikidata_status", "note"]
 WD = "http://www.wikidata.org/entity/"
 
 

@@ -82,7 +82,7 @@ def test_how_working_groups_work(select):
     assert any("nominated by member cities" in r for r in rules)
     assert any("reporting back to the relevant forum" in r for r in rules)
     assert any("specific remit and tasks" in r for r in rules)
-    note = select("""SELECT ?n WHERE { GRAPH graph:seed-000 {
+    note = select("""SELECT ?n WHERE { GRAPH graph:vocabulary {
         cn:nominated-member skos:scopeNote ?n } }""")
     assert note and "nominated by member cities" in note[0]["n"]
 

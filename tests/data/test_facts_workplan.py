@@ -61,7 +61,7 @@ def test_actions_contributions_and_support(select):
     assert "New working methods: mentoring, speed networking" in labels
     assert "Address issue of intra-EU migration" in labels
     detail = select("""SELECT ?d WHERE { ?a dct:type cn:agreed-support ; dct:description ?d ;
-        schema:agent site:eurocities-brussels-office }""")
+        schema:agent network:eurocities ; schema:location site:eurocities-brussels-office }""")
     assert detail[0]["d"].startswith("policy monitoring; support with drafting")
 
 

@@ -68,8 +68,8 @@ def people(n: int = 120) -> str:
     return "\n".join(lines) + "\n"
 
 
-CITIES = "slug,name_en,name_local,lang,country,wikidata,wikidata_status,note\n" + "".join(
-    f"c{i},City {i},Stadt {i},de,DE,,,\n" for i in range(5)
+CITIES = "slug,name_en,name_local,lang,country,place_kind,wikidata,wikidata_status,note\n" + "".join(
+    f"c{i},City {i},Stadt {i},de,DE,city,,,\n" for i in range(5)
 )
 
 

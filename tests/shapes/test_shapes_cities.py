@@ -22,6 +22,9 @@ CASES = [
             schema:containedInPlace country:fi ."""),
     ("PlaceShape-country", "country", 'place:t a dct:Location, schema:City ; '
      'rdfs:label "Tampere"@en .'),
+    # a region (e.g. the Brussels-Capital Region) is checked as a place, not typed a city
+    ("PlaceShape-country", "country", 'place:r a dct:Location, schema:AdministrativeArea ; '
+     'rdfs:label "Brussels Capital Region"@en .'),
     ("PlaceShape-wikidata", "Wikidata", PLACE + "place:t schema:sameAs wd:Tampere ."),
     ("PlaceShape-wikidata", "Wikidata",
      PLACE + "place:t schema:sameAs <https://www.wikidata.org/wiki/Q40840> ."),

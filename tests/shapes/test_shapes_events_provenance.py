@@ -1,5 +1,5 @@
-"""Project, funding, event, tender, document, source, named-graph, dataset, agent and
-editorial-label shapes."""
+"""Project, funding, event, tender, document, format, source, named-graph, dataset, agent
+and editorial-label shapes."""
 
 import pytest
 
@@ -41,6 +41,11 @@ CASES = [
      "dct:publisher network:n ."),
     ("DemandShape-publisher", "publisher", 'action:t a schema:Demand ; schema:name "T"@en .'),
     ("DocumentShape-title", "dct:title", "source:x a foaf:Document ."),
+    ("FormatShape-iana", "IANA", DOC + 'source:s dct:format "text/plain" .'),
+    ("FormatShape-iana", "IANA",
+     DOC + "source:s dct:format <https://www.iana.org/assignments/media-types/text/plain> ."),
+    ("FormatShape-iana", "IANA", DOC + "source:s dct:format "
+     "<http://publications.europa.eu/resource/authority/file-type/TXT> ."),
     ("SourceShape-type", "foaf:Document", 'source:x dct:title "X"@en ; dct:identifier "x" .\n'
      "statistic:s prov:wasDerivedFrom source:x ."),
     ("SourceShape-identifier", "sha256", DOC + 'source:s dct:identifier "sha256:XYZ" .\n'
@@ -68,6 +73,11 @@ CASES = [
 @pytest.mark.parametrize(("shape", "message", "turtle"), CASES)
 def test_shape_rejects_invalid_graph(rejected, shape, message, turtle):
     rejected(turtle, shape, message)
+
+
+def test_iana_format_is_valid(shape_violations):
+    iana = "<http://www.iana.org/assignments/media-types/text/plain>"
+    assert shape_violations(DOC + f"source:s dct:format {iana} .") == []
 
 
 def test_complete_dataset_and_graph_are_valid(shape_violations):

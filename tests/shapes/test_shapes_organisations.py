@@ -1,10 +1,36 @@
-"""Organisation shapes: networks, units, working groups, memberships, posts, sites, people."""
+"""Organisation shapes: networks, units, working groups, memberships, posts, sites, people,
+and who may be the agent of an action."""
 
 import pytest
 
 NETWORK = 'network:n a org:FormalOrganization, org:Organization ; skos:prefLabel "N"@en .\n'
 
+GROUP = NETWORK + """group:g a org:OrganizationalUnit, org:Organization ; skos:prefLabel "G"@en ;
+    dct:description "remit"@en ; org:unitOf network:n .\n"""
+SITE = NETWORK + 'site:s a org:Site ; skos:prefLabel "S"@en ; org:siteOf network:n .\n'
+
 CASES = [
+    ("OrganizationShape-mission", "language-tagged",
+     NETWORK + 'network:n cn:mission "We help cities inspire each other." .'),
+    ("OrganizationShape-partnerRole", "org:Role", NETWORK + """
+        network:m a org:Organization ; skos:prefLabel "M"@en .
+        network:n cn:partnerRole network:m ."""),
+    ("UnitShape-position", "schema:position", GROUP + 'group:g schema:position "1" .'),
+    ("UnitShape-position", "schema:position", GROUP + "group:g schema:position 1, 2 ."),
+    # the office as the agent of a workplan action, or as a member: the organisation acts
+    ("SiteShape-notAgent", "never the schema:agent", SITE + """
+        action:a a schema:Action ; schema:name "Full policy and WG support"@en ;
+            schema:agent site:s ."""),
+    ("SiteShape-notAgent", "org:member", SITE + """
+        membership:m a org:Membership ; org:member site:s ; org:organization network:n ;
+            org:role cn:staff-contact ."""),
+    ("AgentOfShape-agent", "never a site", SITE + """
+        action:a a schema:Action ; schema:name "A"@en ; schema:agent site:s ."""),
+    ("AgentOfShape-agent", "never a site", """
+        place:p a dct:Location ; rdfs:label "P"@en .
+        action:a a schema:Action ; schema:name "A"@en ; schema:agent place:p ."""),
+    ("ActivityShape-label", "needs a name", NETWORK + """
+        action:a a schema:Action ; schema:agent network:n ."""),
     ("NetworkShape-label", "network needs", "network:x a org:FormalOrganization ."),
     ("OrganizationShape-label", "skos:prefLabel", "network:x a org:Organization ."),
     ("OrganizationShape-label", "skos:prefLabel",
@@ -65,4 +91,14 @@ def test_working_group_reaching_network_through_forum_is_valid(shape_violations)
             org:unitOf network:n .
         group:g a org:OrganizationalUnit, org:Organization ; skos:prefLabel "G"@en ;
             dct:description "remit"@en ; org:subOrganizationOf forum:f .""")
+    assert found == []
+
+
+def test_organisation_acting_from_its_site_is_valid(shape_violations):
+    found = shape_violations(SITE + """
+        topic:partner a org:Role ; skos:prefLabel "partner"@en ; skos:definition "d"@en .
+        network:n cn:mission "We help cities inspire each other."@en ;
+            cn:partnerRole topic:partner .
+        action:a a schema:Action ; schema:name "A"@en ; schema:agent network:n ;
+            schema:location site:s .""")
     assert found == []

@@ -1,4 +1,4 @@
-"""Declared-statistic, SKOS concept, concept-scheme and role shapes."""
+"""Declared-statistic, declared-position, SKOS concept, concept-scheme and role shapes."""
 
 import pytest
 
@@ -15,7 +15,29 @@ def stat(body: str) -> str:
 FULL = ('schema:propertyID "cities" ; schema:value 190 ; schema:description "190 cities"@en ; '
         "prov:wasDerivedFrom source:s")
 
+POSITION = ('rdfs:label "cities in EU decision making"@en ; '
+            'schema:description "cities must be included directly"@en ; '
+            "prov:wasDerivedFrom source:s")
+
+
+def position(body: str, holder: str = "network:n cn:declaredPosition position:p .") -> str:
+    return (SOURCE + holder + "\n"
+            + f"<id/position/p> a cn:DeclaredPosition ; {body} .").replace("position:p", "<id/position/p>")
+
+
+def without(prop: str) -> str:
+    return " ; ".join(part for part in POSITION.split(" ; ") if not part.startswith(prop))
+
+
 CASES = [
+    ("PositionShape-label", "rdfs:label", position(without("rdfs:label"))),
+    ("PositionShape-wording", "wording", position(without("schema:description"))),
+    ("PositionShape-source", "source document", position(without("prov:wasDerivedFrom"))),
+    ("PositionShape-source", "source document",
+     position(POSITION.replace("source:s", "network:n"))),
+    ("PositionShape-holder", "held by an organisation", position(POSITION, holder="")),
+    ("PositionShape-holder", "held by an organisation",
+     position(POSITION, holder='topic:t cn:declaredPosition position:p .')),
     ("StatisticShape-type", "schema:PropertyValue",
      SOURCE + f"statistic:x a cn:DeclaredStatistic ; {FULL} ."),
     ("StatisticShape-wording", "wording", stat(
@@ -48,3 +70,7 @@ def test_shape_rejects_invalid_graph(rejected, shape, message, turtle):
 
 def test_complete_statistic_is_valid(shape_violations):
     assert shape_violations(stat(FULL)) == []
+
+
+def test_complete_position_is_valid(shape_violations):
+    assert shape_violations(position(POSITION)) == []
