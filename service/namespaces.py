@@ -10,6 +10,10 @@ from __future__ import annotations
 VOCAB = "https://w3id.org/citynet/def#"
 VOCAB_ONTOLOGY = "https://w3id.org/citynet/def"
 SHAPES = "https://w3id.org/citynet/shapes#"
+#: IANA's media-type register: ``{IANA_MEDIA_TYPES}text/turtle`` names a media type as an IRI
+#: (for ``dct:format``, ``dcat:mediaType``, ``dcat:compressFormat``). Not a prefix: a prefixed
+#: name could not hold the slash of ``type/subtype`` unescaped.
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 
 PREFIXES: dict[str, str] = {
     "cn": VOCAB,

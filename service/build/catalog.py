@@ -13,13 +13,12 @@ import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL
 
-from service.namespaces import PREFIXES, graph_iri, thing_iri
+from service.namespaces import IANA_MEDIA_TYPES, PREFIXES, graph_iri, thing_iri
 
 META_GRAPH = "meta"
 
 DATASET_SLUG = "citynet"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-IANA = "https://www.iana.org/assignments/media-types/"
 EXAMPLE_RESOURCES = (("group", "eurocities-migration-integration"), ("city", "barcelona"),
                      ("network", "eurocities"), ("network", "cemr"))
 
@@ -144,7 +143,7 @@ def _distribution(dump: dict[str, Any], dataset: ox.NamedNode, license_: ox.Name
     dist = ox.NamedNode(thing_iri(base, "distribution", slug))
     checksum = ox.NamedNode(thing_iri(base, "checksum", slug))
     url = ox.NamedNode(f"{base}dumps/{dump['name']}")
-    media_type = ox.NamedNode(IANA + dump["media_type"])
+    media_type = ox.NamedNode(IANA_MEDIA_TYPES + dump["media_type"])
     t = [
         ox.Triple(dataset, _n("dcat", "distribution"), dist),
         ox.Triple(dataset, _n("void", "dataDump"), url),
@@ -154,7 +153,9 @@ def _distribution(dump: dict[str, Any], dataset: ox.NamedNode, license_: ox.Name
         ox.Triple(dist, _n("dcat", "accessURL"), url),
         ox.Triple(dist, _n("dcat", "downloadURL"), url),
         ox.Triple(dist, _n("dcat", "mediaType"), media_type),
+        ox.Triple(dist, _n("dct", "format"), media_type),
         ox.Triple(media_type, a, _n("dct", "MediaType")),
+        ox.Triple(media_type, a, _n("dct", "MediaTypeOrExtent")),
         ox.Triple(dist, _n("dct", "license"), license_),
         ox.Triple(dist, _n("dcat", "byteSize"),
                   ox.Literal(str(dump["size"]), datatype=_n("xsd", "nonNegativeInteger"))),
@@ -165,7 +166,7 @@ def _distribution(dump: dict[str, Any], dataset: ox.NamedNode, license_: ox.Name
                   ox.Literal(dump["sha256"], datatype=_n("xsd", "hexBinary"))),
     ]
     if dump.get("compression") == "gzip":
-        gzip_type = ox.NamedNode(IANA + "application/gzip")
+        gzip_type = ox.NamedNode(IANA_MEDIA_TYPES + "application/gzip")
         t += [ox.Triple(dist, _n("dcat", "compressFormat"), gzip_type),
               ox.Triple(gzip_type, a, _n("dct", "MediaType"))]
     return t
