@@ -86,3 +86,45 @@ def results_by_name(name: str) -> ResultsMedia | None:
     return next(
         (m for m in RESULTS_FORMATS if name in (m.name, m.media_type) or name in m.aliases), None
     )
+
+
+#: ``format`` / ``output`` parameter values for a SELECT or ASK result, as clients send them
+#: (SPARQLWrapper, Virtuoso and Fuseki conventions). A value naming the XML or JSON family of
+#: an RDF format (``rdf+xml``, ``json-ld``) asks for the results format of that family.
+_RESULTS_PARAMS: dict[str, ResultsMedia] = {
+    **{m.name: m for m in RESULTS_FORMATS},
+    **{m.media_type: m for m in RESULTS_FORMATS},
+    **{alias: m for m in RESULTS_FORMATS for alias in m.aliases},
+    "srj": SPARQL_JSON, "srx": SPARQL_XML,
+    "rdf": SPARQL_XML, "rdf+xml": SPARQL_XML, "rdfxml": SPARQL_XML, RDF_XML.media_type: SPARQL_XML,
+    "json-ld": SPARQL_JSON, "jsonld": SPARQL_JSON, JSON_LD.media_type: SPARQL_JSON,
+}
+
+#: ``format`` / ``output`` parameter values for a CONSTRUCT or DESCRIBE result. For a graph,
+#: ``xml`` is RDF/XML and ``json`` JSON-LD (as Fuseki reads them); ``n3`` is answered in Turtle
+#: (a subset of N3 every N3 reader accepts).
+_GRAPH_PARAMS: dict[str, RdfMedia] = {
+    **{m.name: m for m in RDF_FORMATS},
+    **{m.suffix: m for m in RDF_FORMATS},
+    **{m.media_type: m for m in RDF_FORMATS},
+    **{alias: m for m in RDF_FORMATS for alias in m.aliases},
+    "xml": RDF_XML, "rdf+xml": RDF_XML, "application/xml": RDF_XML,
+    "json-ld": JSON_LD, "json": JSON_LD, JSON: JSON_LD,
+    "n3": TURTLE, "text/n3": TURTLE, "text/rdf+n3": TURTLE, "application/n3": TURTLE,
+    "n-triples": N_TRIPLES, "n-quads": N_QUADS,
+}
+
+
+def results_by_param(value: str) -> ResultsMedia | None:
+    """The SELECT/ASK format a ``format`` or ``output`` parameter value names, if any."""
+    return _RESULTS_PARAMS.get(value.split(";", 1)[0].strip().lower())
+
+
+def rdf_by_param(value: str) -> RdfMedia | None:
+    """The CONSTRUCT/DESCRIBE format a ``format`` or ``output`` parameter value names, if any."""
+    return _GRAPH_PARAMS.get(value.split(";", 1)[0].strip().lower())
+
+
+def format_param_values() -> list[str]:
+    """Every short ``format``/``output`` value understood for some query form (for messages)."""
+    return sorted({v for v in (*_RESULTS_PARAMS, *_GRAPH_PARAMS) if "/" not in v})

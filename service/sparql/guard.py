@@ -186,13 +186,12 @@ def check_query(
     text: str,
     *,
     allowlist: Collection[str] = (),
-    graphs: Collection[str] | None = None,
     max_bytes: int | None = None,
 ) -> Scan:
     """Everything the read-only endpoint refuses, before the store sees the query.
 
-    ``graphs`` are the dataset's graph IRIs: FROM / FROM NAMED must name one of them
-    (pyoxigraph never fetches them, but a query naming a web document is refused explicitly).
+    FROM / FROM NAMED are allowed: the store evaluates a graph the dataset lacks as an empty
+    graph and never fetches it (SPARQL leaves dereferencing to the service; this one does not).
     """
     if max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise GuardError(413, f"query too large: the limit is {max_bytes} bytes")
@@ -202,18 +201,7 @@ def check_query(
             403, "updates are not accepted here: updates need the /update endpoint and a token"
         )
     check_services(found, allowlist, text, update=False)
-    if graphs is not None:
-        check_graphs(found.datasets, graphs)
     return found
-
-
-def check_graphs(names: Collection[str], graphs: Collection[str]) -> None:
-    for name in names:
-        if name not in graphs:
-            raise GuardError(
-                400, f"graph <{name}> is not a graph of this dataset; nothing is fetched from "
-                "the web (the dataset's graphs are listed at /.well-known/void)"
-            )
 
 
 def check_update(text: str, *, allowlist: Collection[str] = (), max_bytes: int | None = None) -> Scan:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -44,6 +45,8 @@ class QueryRequest:
     named_graphs: Sequence[str] = field(default_factory=tuple)
     #: variable name -> RDF term in N-Triples syntax (named-query parameters, bound as terms)
     bindings: Mapping[str, str] = field(default_factory=dict)
+    #: the base relative IRIs in the query resolve against (the endpoint's own IRI)
+    base_iri: str | None = None
 
     def to_wire(self) -> dict:
         """A picklable form (pyoxigraph format objects do not cross process boundaries)."""
@@ -54,6 +57,7 @@ class QueryRequest:
             "default_graphs": list(self.default_graphs),
             "named_graphs": list(self.named_graphs),
             "bindings": dict(self.bindings),
+            "base_iri": self.base_iri,
         }
 
     @classmethod
@@ -66,6 +70,7 @@ class QueryRequest:
             default_graphs=tuple(wire["default_graphs"]),
             named_graphs=tuple(wire["named_graphs"]),
             bindings=wire.get("bindings", {}),
+            base_iri=wire.get("base_iri"),
         )
 
 
@@ -157,18 +162,45 @@ def parse_terms(bindings: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Lite
     return {t.subject.value.removeprefix("urn:x-bind:"): t.object for t in triples}
 
 
+_ERROR_AT = re.compile(r"\berror at (\d+):(\d+)")
+
+
+def with_base(query: str, base_iri: str | None) -> str:
+    """``query`` with ``base_iri`` declared first, on the same line, so relative IRIs resolve
+    (the SPARQL Protocol leaves the base to the service). A ``BASE`` in the query still wins,
+    resolved against this one."""
+    return f"BASE <{base_iri}> {query}" if base_iri else query
+
+
+def _syntax_message(exc: SyntaxError, query: str, base_iri: str | None) -> str:
+    """The parser's message with positions in the client's own text (without the BASE)."""
+    shift = len(with_base("", base_iri))
+
+    def back(match: re.Match) -> str:
+        line, column = int(match.group(1)), int(match.group(2))
+        return f"error at {line}:{column - shift if line == 1 else column}"
+
+    return _ERROR_AT.sub(back, str(exc)) if shift else str(exc)
+
+
 def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -> QueryOutcome:
-    """Run and serialise in this process (the executor processes call this too)."""
+    """Run and serialise in this process (the executor processes call this too).
+
+    Graphs named by ``default-graph-uri``/``named-graph-uri`` or ``FROM`` that the dataset
+    lacks are empty graphs: the store evaluates them without fetching anything.
+    """
     limits = limits or Limits()
     try:
         result = store.query(
-            request.query,
+            with_base(request.query, request.base_iri),
             default_graphs=list(request.default_graphs) or None,
             named_graphs=list(request.named_graphs) or None,
             substitutions=parse_terms(request.bindings) or None,
         )
     except SyntaxError as exc:
-        raise QueryRejected(400, f"malformed query: {exc}") from None
+        raise QueryRejected(
+            400, f"malformed query: {_syntax_message(exc, request.query, request.base_iri)}"
+        ) from None
     buffer = _BoundedBuffer(limits.max_bytes)
     try:
         if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # triples, any iterator
@@ -191,20 +223,17 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
 
 
 def guard(request: QueryRequest, settings, store: Store | None) -> None:
-    """The static checks every query passes before execution (raises QueryRejected)."""
-    graphs = None
+    """The static checks every query passes before execution (raises QueryRejected).
+
+    Graph names are not checked against the dataset: one it lacks is an empty graph."""
     if store is not None:
         try:
-            graphs = set(store.release().info.get("graphs", {}))
+            store.release()
         except NoRelease as exc:
             raise QueryRejected(503, f"no dataset is published: {exc}") from None
     try:
-        check_query(request.query, allowlist=settings.service_allowlist, graphs=graphs,
+        check_query(request.query, allowlist=settings.service_allowlist,
                     max_bytes=settings.max_query_bytes)
-        if graphs is not None:
-            from service.sparql.guard import check_graphs
-
-            check_graphs([*request.default_graphs, *request.named_graphs], graphs)
     except GuardError as exc:
         raise QueryRejected(exc.status, exc.message) from None
 

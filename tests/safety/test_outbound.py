@@ -3,6 +3,8 @@ IRI unless the endpoint is on the allow-list (and proves it would notice if it d
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from service import media
@@ -25,8 +27,6 @@ def run(settings, query: str):
     "SELECT * WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}",
     "PREFIX l: <{url}> SELECT * WHERE {{ SERVICE l:sparql {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ BIND(<{url}sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
-    "SELECT * FROM <{url}data.ttl> WHERE {{ ?s ?p ?o }}",
-    "SELECT * FROM NAMED <{url}data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
     "LOAD <{url}data.ttl>",
     "LOAD SILENT <{url}data.ttl> INTO GRAPH <{url}g>",
 ])
@@ -36,6 +36,37 @@ def test_the_service_never_contacts_an_unlisted_iri(safe_settings, safe_release,
             run(safe_settings, template.format(url=url))
         assert refused.value.status in (400, 403)
     assert hits == []
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * FROM <{url}data.ttl> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM NAMED <{url}data.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "ASK FROM <{url}data.ttl> {{ }}",
+])
+def test_a_graph_named_in_the_query_is_empty_and_never_fetched(safe_settings, safe_release,
+                                                              template):
+    """FROM a graph the dataset lacks: an empty graph (the query runs), and no request leaves."""
+    with listener() as (url, hits):
+        outcome = run(safe_settings, template.format(url=url))
+    assert hits == []
+    if outcome.kind == "boolean":
+        assert json.loads(outcome.body)["boolean"] is True
+    else:
+        assert json.loads(outcome.body)["results"]["bindings"] == []
+
+
+def test_graphs_named_by_the_protocol_are_empty_and_never_fetched(safe_settings, safe_release):
+    with listener() as (url, hits):
+        runner = ProcessRunner(safe_settings, EmbeddedStore(safe_settings.var))
+        try:
+            outcome = runner.run(QueryRequest(
+                "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+                media.SPARQL_JSON, None, default_graphs=(url + "a.ttl",),
+                named_graphs=(url + "b.ttl",)))
+        finally:
+            runner.close()
+    assert hits == []
+    assert json.loads(outcome.body)["results"]["bindings"] == []
 
 
 def test_an_allow_listed_endpoint_is_called(safe_settings, safe_release):

@@ -12,7 +12,7 @@ from service.queries import NamedQuery, ParameterError
 from service.sparql.runner import QueryRequest, term_text
 from service.web import caching, openapi
 from service.web.common import base, release
-from service.web.routes.sparql import answer, query_formats
+from service.web.routes.sparql import FORMAT_PARAMS, answer, query_formats
 
 bp = Blueprint("api", __name__)
 
@@ -49,7 +49,7 @@ def run(name: str) -> Response:
         abort(404, description=f"no named query {name!r}; the list is at /api/")
     values = {}
     for key in request.args:
-        if key == "format":
+        if key in FORMAT_PARAMS:
             continue
         given = request.args.getlist(key)
         if len(given) > 1:

@@ -65,7 +65,7 @@ def endpoint() -> Response:
             cached.vary.add("Accept")
             return cached
     return answer(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
-                               tuple(named_graphs)), rel, etag)
+                               tuple(named_graphs), base_iri=base() + "sparql"), rel, etag)
 
 
 def answer(query: QueryRequest, rel: Release, etag: str | None) -> Response:
@@ -100,8 +100,8 @@ def _read_request() -> tuple[str | None, str | None]:
         if mimetype == media.SPARQL_UPDATE:
             return None, request.get_data(as_text=True)
         if mimetype == media.SPARQL_QUERY:
-            data = request.get_data(as_text=True)
-            return data, None
+            body = _utf8_body()
+            return (body if body.strip() else None), None
         if mimetype not in (media.FORM, "multipart/form-data"):
             abort(415, description=f"POST a form ({media.FORM}) or a query "
                                    f"({media.SPARQL_QUERY}), not {mimetype or 'nothing'}")
@@ -113,19 +113,43 @@ def _read_request() -> tuple[str | None, str | None]:
     return (queries[0] if queries else None), None
 
 
+def _utf8_body() -> str:
+    """A direct POST's query: the protocol requires UTF-8, so another charset or bytes that
+    are not UTF-8 are 400 rather than a query misread as something else."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        abort(400, description=f"a query is sent in UTF-8, not {charset}")
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        abort(400, description=f"the query is not valid UTF-8 (byte {exc.start})")
+
+
+#: Request parameters that name a result format: ``format`` (Virtuoso, SPARQLWrapper) and
+#: ``output`` (Fuseki, Joseki). SPARQLWrapper also sends ``results``, which no server reads.
+FORMAT_PARAMS = ("format", "output")
+
+
 def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
-    """The results and RDF formats the client accepts, from ``format`` or Accept; else 406."""
-    name = request.values.get("format")
-    if name:
-        results_fmt = media.results_by_name(name)
-        rdf_fmt = media.rdf_by_name(name)
-        if results_fmt is None and rdf_fmt is None:
-            abort(400, description=f"unknown format {name!r}; use json, xml, csv, tsv, turtle, "
-                                   "jsonld, ntriples, rdfxml or nquads")
-        return results_fmt, rdf_fmt
+    """The results format (SELECT/ASK) and the RDF format (CONSTRUCT/DESCRIBE) of the answer.
+
+    A ``format``/``output`` value is read per query form, so ``xml`` means SPARQL XML results
+    for a SELECT and RDF/XML for a CONSTRUCT. A form no value fits (``turtle`` for a SELECT, as
+    SPARQLWrapper sends it together with ``Accept: */*``) is negotiated by Accept. An unknown
+    value is 400; nothing acceptable is 406.
+    """
+    values = [v for name in FORMAT_PARAMS for v in request.values.getlist(name) if v.strip()]
+    unknown = [v for v in values if not media.results_by_param(v) and not media.rdf_by_param(v)]
+    if unknown:
+        abort(400, description=f"unknown format {unknown[0]!r}; use one of "
+                               + ", ".join(media.format_param_values()))
+    results_fmt = next(filter(None, map(media.results_by_param, values)), None)
+    rdf_fmt = next(filter(None, map(media.rdf_by_param, values)), None)
     accept = request.headers.get("Accept")
-    results_fmt = negotiate.choose(accept, media.RESULTS_FORMATS)
-    rdf_fmt = negotiate.choose(accept, media.RDF_FORMATS)
+    if results_fmt is None:
+        results_fmt = negotiate.choose(accept, media.RESULTS_FORMATS)
+    if rdf_fmt is None:
+        rdf_fmt = negotiate.choose(accept, media.RDF_FORMATS)
     if results_fmt is None and rdf_fmt is None:
         offered = ", ".join(f.media_type for f in media.RESULTS_FORMATS + media.RDF_FORMATS)
         abort(406, description=f"no acceptable format; offered: {offered}")
