@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from service import media
 from service.web import negotiate
 
@@ -75,3 +77,22 @@ def test_language_rank_prefers_the_client_then_english_then_untagged():
     ranked = sorted(["fi", None, "en", "es", "es-ES"], key=lambda t: negotiate.language_rank(
         langs, t))
     assert ranked[:2] == ["es", "es-ES"] and ranked[2] == "en" and ranked[3] is None
+
+
+@pytest.mark.parametrize("value,results,graph", [
+    ("xml", media.SPARQL_XML, media.RDF_XML),
+    ("json", media.SPARQL_JSON, media.JSON_LD),
+    ("rdf+xml", media.SPARQL_XML, media.RDF_XML),
+    ("RDF", media.SPARQL_XML, media.RDF_XML),
+    ("json-ld", media.SPARQL_JSON, media.JSON_LD),
+    ("n3", None, media.TURTLE),
+    ("turtle", None, media.TURTLE),
+    ("csv", media.SPARQL_CSV, None),
+    ("text/tab-separated-values", media.SPARQL_TSV, None),
+    ("application/sparql-results+json; charset=utf-8", media.SPARQL_JSON, None),
+    ("yaml", None, None),
+])
+def test_a_format_parameter_is_read_per_query_form(value, results, graph):
+    """``xml`` is SPARQL XML results for SELECT/ASK and RDF/XML for CONSTRUCT/DESCRIBE."""
+    assert media.results_by_param(value) is results
+    assert media.rdf_by_param(value) is graph

@@ -139,12 +139,15 @@ def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
     value is 400; nothing acceptable is 406.
     """
     values = [v for name in FORMAT_PARAMS for v in request.values.getlist(name) if v.strip()]
-    unknown = [v for v in values if not media.results_by_param(v) and not media.rdf_by_param(v)]
-    if unknown:
-        abort(400, description=f"unknown format {unknown[0]!r}; use one of "
-                               + ", ".join(media.format_param_values()))
-    results_fmt = next(filter(None, map(media.results_by_param, values)), None)
-    rdf_fmt = next(filter(None, map(media.rdf_by_param, values)), None)
+    # a value may list media types as Accept does (SPARQLWrapper sends its Accept header there)
+    items = [[i for i in v.split(",") if i.strip()] for v in values]
+    for value, listed in zip(values, items, strict=True):
+        if not any(media.results_by_param(i) or media.rdf_by_param(i) for i in listed):
+            abort(400, description=f"unknown format {value!r}; use one of "
+                                   + ", ".join(media.format_param_values()))
+    flat = [i for listed in items for i in listed]
+    results_fmt = next(filter(None, map(media.results_by_param, flat)), None)
+    rdf_fmt = next(filter(None, map(media.rdf_by_param, flat)), None)
     accept = request.headers.get("Accept")
     if results_fmt is None:
         results_fmt = negotiate.choose(accept, media.RESULTS_FORMATS)
