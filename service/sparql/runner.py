@@ -147,21 +147,6 @@ def _too_big(message: str) -> QueryRejected:
     )
 
 
-def term_text(term: ox.NamedNode | ox.Literal) -> str:
-    """An RDF term in N-Triples syntax (escaped by pyoxigraph), to cross process boundaries."""
-    return str(term)
-
-
-def parse_terms(bindings: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
-    """Variable name -> term, from N-Triples term texts (the inverse of :func:`term_text`)."""
-    if not bindings:
-        return {}
-    names = sorted(bindings)
-    lines = "".join(f"<urn:x-bind:{n}> <urn:x-bind:v> {bindings[n]} .\n" for n in names)
-    triples = ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return {t.subject.value.removeprefix("urn:x-bind:"): t.object for t in triples}
-
-
 _ERROR_AT = re.compile(r"\berror at (\d+):(\d+)")
 
 
@@ -181,6 +166,21 @@ def _syntax_message(exc: SyntaxError, query: str, base_iri: str | None) -> str:
         return f"error at {line}:{column - shift if line == 1 else column}"
 
     return _ERROR_AT.sub(back, str(exc)) if shift else str(exc)
+
+
+def term_text(term: ox.NamedNode | ox.Literal) -> str:
+    """An RDF term in N-Triples syntax (escaped by pyoxigraph), to cross process boundaries."""
+    return str(term)
+
+
+def parse_terms(bindings: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """Variable name -> term, from N-Triples term texts (the inverse of :func:`term_text`)."""
+    if not bindings:
+        return {}
+    names = sorted(bindings)
+    lines = "".join(f"<urn:x-bind:{n}> <urn:x-bind:v> {bindings[n]} .\n" for n in names)
+    triples = ox.parse(lines.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return {t.subject.value.removeprefix("urn:x-bind:"): t.object for t in triples}
 
 
 def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -> QueryOutcome:
