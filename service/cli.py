@@ -113,6 +113,9 @@ def ensure_release(settings: Settings) -> None:
     from service.store.dataset import LAYOUT
     from service.store.release import NoRelease, current_release
 
+    if settings.backend == "remote":
+        _ensure_remote(settings)
+        return
     try:
         release = current_release(settings.var)
     except NoRelease:
@@ -133,20 +136,36 @@ def ensure_release(settings: Settings) -> None:
         except CliError as exc:
             print(f"rebuild failed ({exc}); serving the previous release {release.id}",
                   file=sys.stderr)
-    elif settings.backend == "remote":
-        _ensure_remote(settings, release)
 
 
-def _ensure_remote(settings: Settings, release) -> None:
-    """Reload the remote server when it lost the live release (restarted empty, wiped)."""
+def _ensure_remote(settings: Settings) -> None:
+    """With the remote backend the live release is the server's (not this process's var/, so
+    replicas share it): publish one when the server has none under this base, lost its data,
+    or was built from other sources. A failed rebuild keeps the previous release live."""
+    from service.build.pipeline import sources_fingerprint
     from service.build.remote_load import remote_holds
+    from service.store.release import NoRelease
+    from service.store.remote import RemoteStore, RemoteUnavailable
 
-    holds = remote_holds(settings, release)
-    if holds is None:
+    try:
+        release = RemoteStore(settings).release()
+    except RemoteUnavailable:
         print("remote store unreachable: serving anyway (503 until it answers)", file=sys.stderr)
-    elif not holds:
+        return
+    except NoRelease:
+        print("the remote store holds no release: building it from data/", file=sys.stderr)
+        cmd_build(settings, keep_base=False)
+        return
+    if remote_holds(settings, release) is False:
         print(f"remote store does not hold release {release.id}: loading it", file=sys.stderr)
         cmd_build(settings, keep_base=False)
+    elif release.info.get("sources") != sources_fingerprint(settings):
+        print("sources changed since the live release: rebuilding", file=sys.stderr)
+        try:
+            cmd_build(settings, keep_base=False)
+        except CliError as exc:
+            print(f"rebuild failed ({exc}); serving the previous release {release.id}",
+                  file=sys.stderr)
 
 
 def cmd_serve(settings: Settings) -> int:

@@ -58,6 +58,21 @@ def graph_iri(base: str, name: str) -> str:
     return f"{base}graph/{name}"
 
 
+#: Predicates of the release records a remote store holds (private to the service, never
+#: published in a dump): the record's JSON and when it was published (ns since the epoch).
+RECORD = "urn:citynet:release-record#"
+
+
+def releases_graph(base: str) -> str:
+    """The remote store's graph of release records: which release is live (the latest)."""
+    return f"{base}release/"
+
+
+def release_graph(base: str, name: str) -> str:
+    """The remote store's graph holding one release's default graph (the merge, a set)."""
+    return f"{base}release/{name}"
+
+
 def thing_iri(base: str, kind: str, slug: str) -> str:
     return f"{base}id/{kind}/{slug}"
 

@@ -73,6 +73,10 @@ class Settings:
     remote_timeout: float = _setting(
         30.0, "Seconds each request to the remote store may take before it counts as unreachable.", float
     )
+    remote_release_ttl: float = _setting(
+        2.0, "Seconds a web process keeps the remote store's live release record before asking "
+        "again (backend remote): how soon every replica serves a new release.", float
+    )
     query_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped.", float)
     max_rows: int = _setting(10000, "Most result rows (or triples) a query may return.", int)
     max_result_bytes: int = _setting(

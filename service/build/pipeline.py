@@ -95,4 +95,4 @@ def remote_loader(settings: Settings, quads: list[ox.Quad]) -> Callable[[Release
     """What publish() runs before the swap: with the remote backend, the load into its server."""
     if settings.backend != "remote":
         return None
-    return lambda _release: load_remote(settings, quads)
+    return lambda release: load_remote(settings, quads, release)

@@ -127,8 +127,8 @@ def publish(
     """Write a complete release from ``quads`` and make it the live one.
 
     ``before_swap`` runs once the release is complete and before it goes live (the remote
-    backend loads the quads into its server there); if it raises, the new release is deleted
-    and the live one stays as it was.
+    backend publishes it to its server there), given the release at the folder it is about to
+    be renamed to; if it raises, the new release is deleted and the live one stays as it was.
     """
     var.mkdir(parents=True, exist_ok=True)
     releases_dir(var).mkdir(exist_ok=True)
@@ -165,14 +165,14 @@ def publish(
     )
     (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     _fsync_dir(building)
+    final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
     if before_swap is not None:
-        try:
-            before_swap(read_release(building))
+        try:  # told where the release will live: a remote store's record names its folder
+            before_swap(Release(path=final, info=read_release(building).info))
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
 
-    final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
     os.rename(building, final)
     swap_current(var, final)
     _prune(var, final)

@@ -2,33 +2,43 @@
 through the SPARQL 1.1 Protocol, returning pyoxigraph results so callers cannot tell it from the
 embedded store.
 
-Three things differ from the embedded store and are handled here, explicitly:
+Four things differ from the embedded store and are handled here, explicitly:
 
-- the *default graph*: the build loads the merge of the named graphs (each distinct triple
-  once) as the server's real default graph, and a query sends no ``default-graph-uri`` unless
-  the caller names graphs, so the server must *not* be configured with a union default graph
-  (Oxigraph server's ``--union-default-graph`` is a bag, like pyoxigraph's). When a query's
-  default graph is made of several graphs (FROM, ``default-graph-uri``), the server computes
-  it: Fuseki merges them into a set, Oxigraph server and Virtuoso repeat a triple per graph;
+- the *release record* lives in the server (:mod:`service.build.remote_load` publishes it):
+  the latest record names the live release, its counts, base IRI, dumps folder and the graph
+  holding its default graph. It is read again every ``remote_release_ttl`` seconds, so any
+  number of web processes (replicas, each with its own ``var/`` or none) serve the same release
+  with the same ETags, and a new release reaches all of them without a restart;
+- the *dataset*: a query that names no graphs (no FROM, no ``default-graph-uri``) is sent with
+  the release's default graph (the merge of its named graphs, a set) as ``default-graph-uri``
+  and its named graphs as ``named-graph-uri``, so a reader sees exactly one release, and never
+  a server's own graphs (Virtuoso's system graphs) nor its union default graph (a bag in
+  Oxigraph server). When a query's default graph is made of several graphs (FROM,
+  ``default-graph-uri``), the server computes it: Fuseki merges them into a set, Oxigraph
+  server and Virtuoso repeat a triple per graph;
 - *substitutions*: the protocol has no such parameter, so each variable is bound by a ``VALUES``
   block at the start of every WHERE group (:func:`bind_values`), never by splicing text;
-- the *release record* stays local: the build writes ``var/`` as for the embedded store and then
-  loads the quads into the server (:mod:`service.build.remote_load`), so ETags, dumps and the
-  description come from the local release.
+- *dialects*: Virtuoso answers ASK in JSON as a one-column table (``__ASK_RETVAL``), which
+  :func:`parse_response` turns into a boolean; its ``typed-literal`` JSON terms and lower-cased
+  language tags are read by pyoxigraph as the same terms Oxigraph gives.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 import requests
 
+from service.namespaces import RECORD, releases_graph
 from service.sparql.guard import QUERY_KEYWORDS, Token, positioned_tokens, tokens
 from service.store.base import QueryResult
-from service.store.release import NoRelease, Release, current_release
+from service.store.dataset import dataset_clauses
+from service.store.release import NoRelease, Release
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -109,16 +119,80 @@ def _first_line(text: str) -> str:
     return lines[0][:300] if lines else "(no message)"
 
 
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_TEXT = {"1": "true", "0": "false"}
+
+
+def canonical_booleans_json(body: bytes) -> bytes:
+    """JSON results with xsd:boolean in canonical form: Virtuoso stores ``true`` and answers
+    ``"1"^^xsd:boolean``, a different RDF term from the ``"true"^^xsd:boolean`` it was sent."""
+    if XSD_BOOLEAN.encode() not in body:
+        return body
+    data = json.loads(body)
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("datatype") == XSD_BOOLEAN and term.get("value") in _BOOLEAN_TEXT:
+                term["value"] = _BOOLEAN_TEXT[term["value"]]
+    return json.dumps(data).encode()
+
+
+def canonical_booleans_triples(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples with xsd:boolean objects in canonical form (see canonical_booleans_json)."""
+    def fix(term):
+        if (isinstance(term, ox.Literal) and term.datatype.value == XSD_BOOLEAN
+                and term.value in _BOOLEAN_TEXT):
+            return ox.Literal(_BOOLEAN_TEXT[term.value], datatype=term.datatype)
+        return term
+    return [ox.Triple(t.subject, t.predicate, fix(t.object)) for t in triples]
+
+
 def parse_response(body: bytes, content_type: str, form: str) -> QueryResult:
     """pyoxigraph results from a server's answer: solutions or a boolean for SELECT/ASK, an
-    iterator of triples for CONSTRUCT/DESCRIBE (whatever RDF format the server chose)."""
+    iterator of triples for CONSTRUCT/DESCRIBE (whatever RDF format the server chose), with
+    Virtuoso's answers normalised (see the module doc)."""
     media_type = content_type.split(";")[0].strip().lower()
     if form in ("CONSTRUCT", "DESCRIBE"):
         fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=fmt)]
-        return iter(triples)  # parsed eagerly, so a bad answer fails here and not mid-response
+        # parsed eagerly, so a bad answer fails here and not mid-response
+        return iter(canonical_booleans_triples(triples))
     fmt = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
-    return ox.parse_query_results(body, format=fmt)
+    if fmt == ox.QueryResultsFormat.JSON:
+        body = canonical_booleans_json(body)
+    result = ox.parse_query_results(body, format=fmt)
+    if form == "ASK" and isinstance(result, ox.QuerySolutions):  # Virtuoso: a table, not a boolean
+        truth = any(term is not None and term.value not in ("0", "false")
+                    for row in result for term in row)
+        return ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
+                                      format=ox.QueryResultsFormat.JSON)
+    return result
+
+
+def dataset_params(sparql: str, default_graphs: Sequence[str] | None,
+                   named_graphs: Sequence[str] | None, release: Release) -> list[tuple[str, str]]:
+    """The protocol's dataset parameters for a query: the caller's graphs; for a query without
+    FROM clauses, the release's default graph and named graphs for what the caller left out
+    (so a reader sees one release, as the embedded store does)."""
+    params = [("default-graph-uri", g) for g in default_graphs or ()]
+    params += [("named-graph-uri", g) for g in named_graphs or ()]
+    clauses = dataset_clauses(sparql)
+    if clauses.default or clauses.named:
+        if default_graphs or named_graphs:  # the protocol overrides all the query's clauses
+            params += [("default-graph-uri", g) for g in clauses.default if not default_graphs]
+            params += [("named-graph-uri", g) for g in clauses.named if not named_graphs]
+        return params
+    merge_graph = release.info.get("merge_graph")
+    if not default_graphs and merge_graph:
+        params.append(("default-graph-uri", merge_graph))
+    if not named_graphs:
+        params += [("named-graph-uri", g) for g in release.info.get("graphs", {})]
+    return params
+
+
+def record_query(base: str) -> str:
+    """The latest release record in the server: the live release."""
+    return (f"SELECT ?json WHERE {{ GRAPH <{releases_graph(base)}> {{ ?r <{RECORD}json> ?json ; "
+            f"<{RECORD}published> ?t }} }} ORDER BY DESC(?t) LIMIT 1")
 
 
 class RemoteStore:
@@ -129,12 +203,33 @@ class RemoteStore:
             raise ValueError("backend remote needs remote_query_url (CITYNET_REMOTE_QUERY_URL)")
         self._url: str = settings.remote_query_url
         self._timeout: float = settings.remote_timeout
-        self._var: Path = settings.var
+        self._base: str = settings.base_iri
+        self._ttl: float = settings.remote_release_ttl
         self._local = threading.local()  # one HTTP session (connection pool) per thread
+        self._lock = threading.Lock()
+        self._record: tuple[float, Release] | None = None
 
     def release(self) -> Release:
-        """The local release record of what the build last loaded into the server."""
-        return current_release(self._var)
+        """The live release, from the server's latest release record (kept ``ttl`` seconds)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._record is not None and now - self._record[0] < self._ttl:
+                return self._record[1]
+        response = self._post([("query", record_query(self._base))], RESULTS_JSON)
+        try:
+            rows = list(ox.parse_query_results(response.content,
+                                               format=ox.QueryResultsFormat.JSON))
+            info = json.loads(rows[0]["json"].value) if rows else None
+        except (SyntaxError, ValueError, TypeError, AttributeError) as exc:
+            raise RemoteUnavailable(f"remote store sent an unreadable release record: {exc}"
+                                    ) from None
+        if info is None:
+            raise NoRelease(f"no release published in the remote store {self._url} for "
+                            f"{self._base} (run `citynet build`)")
+        release = Release(path=Path(info.get("location", "")), info=info)
+        with self._lock:
+            self._record = (now, release)
+        return release
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -155,10 +250,17 @@ class RemoteStore:
             text = bind_values(sparql, substitutions or {})
         except ValueError as exc:
             raise SyntaxError(str(exc)) from None
-        data = [("query", text)]
-        data += [("default-graph-uri", g) for g in default_graphs or ()]
-        data += [("named-graph-uri", g) for g in named_graphs or ()]
+        data = [("query", text), *dataset_params(sparql, default_graphs, named_graphs,
+                                                    self.release())]
         accept = N_TRIPLES if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_JSON
+        response = self._post(data, accept)
+        try:
+            return parse_response(response.content, response.headers.get("Content-Type", ""), form)
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteUnavailable(f"remote store sent an unreadable answer: {exc}") from None
+
+    def _post(self, data: list[tuple[str, str]], accept: str) -> requests.Response:
+        """One protocol request; SyntaxError for a 400, RemoteUnavailable for any failure."""
         try:
             response = self._session().post(self._url, data=data, headers={"Accept": accept},
                                             timeout=self._timeout)
@@ -173,7 +275,4 @@ class RemoteStore:
         if response.status_code != 200:
             raise RemoteUnavailable(f"remote store answered {response.status_code}: "
                                     f"{_first_line(response.text)}")
-        try:
-            return parse_response(response.content, response.headers.get("Content-Type", ""), form)
-        except (SyntaxError, ValueError) as exc:
-            raise RemoteUnavailable(f"remote store sent an unreadable answer: {exc}") from None
+        return response
