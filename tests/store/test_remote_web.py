@@ -1,6 +1,7 @@
-"""The web application over the remote backend: pages and /sparql answered from the SPARQL
-server, identical to the embedded backend's answers; an unreachable server is a 503; API writes
-reach the server in the same single update as a build, or change nothing."""
+"""The web application over the remote backend, on each engine (Oxigraph server, Virtuoso):
+dereferencing, pages, /sparql and the named queries of /api answered from the SPARQL server,
+identical to the embedded backend's answers; an unreachable server is a 503; API writes reach
+the server as a build does, or change nothing."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import pytest
 import requests
 
 from service.build.pipeline import build
+from service.queries import load_queries
 from service.settings import Settings
 from service.store.release import current_release
 from service.web.app import create_app
 from tests.conftest import BASE, free_port
-from tests.store.conftest import remote_settings
-from tests.store.test_remote import BARCELONA, remote_quads
+from tests.store.conftest import ENGINES, remote_settings
+from tests.store.test_remote import BARCELONA, remote_quads, rows
 
 TOKEN = "s3cret-token-for-remote-writes"
 SELECT = f"SELECT ?label WHERE {{ <{BARCELONA}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}"
@@ -52,7 +54,9 @@ def test_sparql_selects_and_constructs_run_on_the_remote_server(clients, remote_
     assert "Barcelona" in labels
     expected = embedded.post("/sparql", data={"query": SELECT},
                              headers={"Accept": "application/sparql-results+json"})
-    assert got.get_json()["results"] == expected.get_json()["results"]
+    parse = ox.QueryResultsFormat.JSON  # as sorted rows: the query has no ORDER BY
+    assert rows(ox.parse_query_results(got.data, format=parse)) == rows(
+        ox.parse_query_results(expected.data, format=parse))
     construct = f"CONSTRUCT {{ <{BARCELONA}> ?p ?o }} WHERE {{ <{BARCELONA}> ?p ?o }}"
     graph = remote.get("/sparql", query_string={"query": construct}, headers={"Accept": "text/turtle"})
     assert graph.status_code == 200 and turtle(graph.data) == turtle(
@@ -63,6 +67,42 @@ def test_sparql_selects_and_constructs_run_on_the_remote_server(clients, remote_
                         headers={"Accept": "application/sparql-results+json"})
     assert absent.status_code == 200  # FROM outside the dataset: an empty graph, not fetched
     assert absent.get_json()["results"]["bindings"] == []
+
+
+def test_identifiers_dereference_alike_on_the_remote_server(clients):
+    remote, embedded = clients
+    for path in ("/id/city/barcelona", "/id/group/eurocities-migration-integration",
+                 "/id/city/nowhere"):
+        got = remote.get(path, headers={"Accept": "text/turtle"})
+        expected = embedded.get(path, headers={"Accept": "text/turtle"})
+        assert got.status_code == expected.status_code
+        assert got.headers.get("Location") == expected.headers.get("Location")
+    assert remote.get("/id/city/barcelona").status_code == 303
+    assert remote.get("/doc/city/nowhere.ttl").status_code == 404
+
+
+def test_every_named_query_of_the_api_answers_alike_on_the_remote_server(clients, remote_built):
+    remote, embedded = clients
+    queries = load_queries(remote_built.queries_dir)
+    assert len(queries) >= 10
+    for query in queries.values():
+        args = {"query_string": query.example_values(),
+                "headers": {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}}
+        got, expected = remote.get(f"/api/{query.name}", **args), embedded.get(
+            f"/api/{query.name}", **args)
+        assert got.status_code == expected.status_code == 200, (query.name, got.data[:300])
+        assert got.headers["ETag"] == expected.headers["ETag"]
+        assert got.mimetype == expected.mimetype
+        if got.mimetype == "text/turtle":
+            assert turtle(got.data) == turtle(expected.data), query.name
+            continue
+        parse = ox.QueryResultsFormat.JSON
+        assert rows(ox.parse_query_results(got.data, format=parse)) == rows(
+            ox.parse_query_results(expected.data, format=parse)), query.name
+    members = remote.get("/api/members-in-year", query_string={
+        "group": "id/group/eurocities-migration-integration", "year": "2013"},
+        headers={"Accept": "application/sparql-results+json"})
+    assert BARCELONA in {b["member"]["value"] for b in members.get_json()["results"]["bindings"]}
 
 
 def test_an_unreachable_remote_server_is_a_503_not_a_500(remote_built):
@@ -81,8 +121,10 @@ def _comment_update(text: str) -> str:
             f'<http://www.w3.org/2000/01/rdf-schema#comment> "{text}"@en }} }}')
 
 
-def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_oxigraph):
-    server = new_oxigraph()
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_server, engine):
+    server = new_server(engine)
     settings = remote_settings(tmp_path / "var", server, write_token=TOKEN)
     build(settings)
     auth = {"Authorization": f"Bearer {TOKEN}"}
@@ -106,10 +148,13 @@ def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_oxig
     assert requests.get(server.url, timeout=5).status_code < 500  # the server itself is fine
 
 
-def test_citynet_serve_builds_and_loads_the_remote_server_on_a_fresh_machine(tmp_path, new_oxigraph):
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_citynet_serve_builds_and_loads_the_remote_server_on_a_fresh_machine(tmp_path, new_server,
+                                                                           engine):
     from tests.conftest import start_server, stop_server
 
-    server = new_oxigraph()
+    server = new_server(engine)
     env = {"CITYNET_BACKEND": "remote", "CITYNET_REMOTE_QUERY_URL": server.query_url,
            "CITYNET_REMOTE_UPDATE_URL": server.update_url}
     site = start_server(tmp_path / "var", tmp_path / "serve.log", env=env)
