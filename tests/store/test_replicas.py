@@ -102,3 +102,40 @@ def test_two_replicas_serve_one_release_and_both_follow_a_new_one(tmp_path, new_
     finally:
         for site in replicas:
             stop_server(site.process)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_readers_see_the_whole_previous_or_the_whole_new_release(tmp_path, new_server, engine):
+    """While a release is published, every count a reader gets is one release's, never a
+    partly loaded default graph's."""
+    import threading
+
+    from service.store.remote import RemoteStore
+
+    server = new_server(engine)
+    publisher = remote_settings(tmp_path / "publisher", server)
+    first = build(publisher)
+    reader = RemoteStore(publisher.with_overrides(remote_release_ttl=0.0))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    seen: list[int] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.extend(int(row["n"].value) for row in reader.query(count))
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        extra = " ".join(f"<{BASE}id/city/barcelona> <{COMMENT}> \"note {i}\"@en ."
+                         for i in range(3000))  # enough for several Virtuoso batches
+        second = apply_write(publisher, "test", lambda store: store.update(
+            f"INSERT DATA {{ GRAPH <{BASE}graph/cities> {{ {extra} }} }}")).release
+    finally:
+        time.sleep(0.5)
+        done.set()
+        thread.join()
+    assert second is not None and second.triples >= first.triples + 3000  # and the write log
+    assert set(seen) <= {first.triples, second.triples} and second.triples in seen
+    assert len(seen) > 2
