@@ -28,6 +28,7 @@ Terms are written by pyoxigraph (N-Triples syntax, which is valid SPARQL), never
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -193,18 +194,21 @@ def load_remote(settings: Settings, quads: list[ox.Quad], release: Release) -> N
             except NoRelease:
                 previous = set()
             older = published_records(settings, session)
-            _run(settings, session, merge_operations(graphs, merge_graph, batch), not virtuoso)
             try:
+                _run(settings, session, merge_operations(graphs, merge_graph, batch),
+                     not virtuoso)
                 switch = switch_operations(graphs, previous | ours, batch)
                 switch.append(record_operation(base, release_record(release, merge_graph),
                                                time.time_ns()))
                 _run(settings, session, switch, not virtuoso)
-            except BaseException:
-                _run(settings, session, _forget(base, merge_graph), True)
+            except BaseException:  # never leave a staged graph behind (best effort)
+                with contextlib.suppress(requests.RequestException, RemoteLoadFailed):
+                    _run(settings, session, _forget(base, merge_graph), True)
                 raise
             stale = [op for graph in older[1:] if graph != merge_graph
                      for op in _forget(base, graph)]
-            _run(settings, session, stale, True)
+            with contextlib.suppress(requests.RequestException, RemoteLoadFailed):
+                _run(settings, session, stale, True)  # the release is live: cleanup may wait
         except requests.Timeout:
             raise RemoteLoadFailed(f"remote store did not answer within {settings.remote_timeout:g} s"
                                    ) from None
