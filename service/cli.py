@@ -51,7 +51,45 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dump", help="copy the live release's dump files to a folder")
     _common(p)
     p.add_argument("target", type=Path, help="folder to copy the dumps into")
+    _import_parser(sub)
     return parser
+
+
+def _import_parser(sub) -> None:
+    p = sub.add_parser("import", help="turn a CSV of memberships or cities into a source file in data/")
+    _common(p)
+    p.add_argument("csv", type=Path, help="the spreadsheet, as UTF-8 CSV with a header row")
+    p.add_argument("--kind", choices=("memberships", "cities"),
+                   help="the table's kind (default: told by its columns)")
+    p.add_argument("--name", help="graph and file name in data/ (default: import-<csv name>)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the triples it would add (Turtle) and write nothing")
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """Match, validate and write one spreadsheet; every bad row goes to stderr, nothing written."""
+    from service.build.imports import ImportFailed, plan_import, write_import
+    from service.build.sources import SourceError
+
+    settings = live_base(settings)
+    try:
+        plan = plan_import(settings, args.csv, kind=args.kind, name=args.name)
+        if args.dry_run:
+            sys.stdout.write(plan.turtle())
+            return 0
+        target = write_import(plan, args.csv.name)
+    except SourceError as exc:
+        raise CliError(str(exc)) from None
+    except ImportFailed as exc:
+        if len(exc.errors) == 1:
+            raise CliError(f"{args.csv}: {exc.errors[0]}; nothing was written") from None
+        for error in exc.errors:
+            print(f"{args.csv}: {error}", file=sys.stderr)
+        raise CliError(f"{len(exc.errors)} problems in {args.csv}; nothing was written") from None
+    rows = len({line for line in plan.lines.values()})
+    print(f"wrote {target} ({rows} row(s), graph {settings.base_iri}graph/{plan.name}); "
+          "run `citynet build` to publish it")
+    return 0
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -223,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_query(settings, args.sparql, args.format)
         if args.command == "dump":
             return cmd_dump(settings, args.target)
+        if args.command == "import":
+            return cmd_import(settings, args)
     except CliError as exc:
         print(f"citynet {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ import pytest
 
 from service.settings import PROJECT_ROOT
 
-SUBCOMMANDS = ("build", "validate", "serve", "query", "dump")
+SUBCOMMANDS = ("build", "validate", "serve", "query", "dump", "import", "diff")
 
 
 def citynet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
