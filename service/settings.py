@@ -39,6 +39,13 @@ def _parse_backend(value: str) -> str:
     return name
 
 
+def _parse_keep(value: str) -> int:
+    keep = int(value)
+    if keep < 1:
+        raise ValueError(f"expected at least 1 (the live release), got {value!r}")
+    return keep
+
+
 def _setting(default: Any, help: str, parse: Callable[[str], Any] | None = None) -> Any:
     return field(default=default, metadata={"help": help, "parse": parse})
 
@@ -59,6 +66,10 @@ class Settings:
     )
     var: Path = _setting(
         PROJECT_ROOT / "var", "Folder for everything generated: releases, store, dumps.", Path
+    )
+    keep_releases: int = _setting(
+        5, "Releases kept with their dumps and change logs, the live one included (at least 1).",
+        _parse_keep,
     )
     backend: str = _setting(
         "embedded", "Store backend: embedded (pyoxigraph under var/) or remote (a SPARQL 1.1 server).",

@@ -86,6 +86,7 @@ def build(settings: Settings) -> Release:
                 prefixes=data_prefixes(base),
                 sources=sources_fingerprint(settings),
                 before_swap=remote_loader(settings, quads),
+                keep=settings.keep_releases,
             )
         except RemoteLoadFailed as exc:
             raise BuildFailed(f"{exc}; nothing was published") from None
