@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("target", type=Path, help="folder to copy the dumps into")
     _import_parser(sub)
+    p = sub.add_parser("diff", help="print the triples that changed between two kept releases")
+    _common(p)
+    p.add_argument("old", help="release id (see /dumps/releases/), or 'live'")
+    p.add_argument("new", help="release id, or 'live'")
+    p.add_argument("--summary", action="store_true", help="only the counts per graph")
     return parser
 
 
@@ -64,6 +69,29 @@ def _import_parser(sub) -> None:
     p.add_argument("--name", help="graph and file name in data/ (default: import-<csv name>)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the triples it would add (Turtle) and write nothing")
+
+
+def cmd_diff(settings: Settings, old: str, new: str, summary: bool) -> int:
+    """Per graph, ``+``/``-`` N-Triples lines: what ``new`` adds to ``old`` and removes."""
+    from service.build import history
+    from service.store.release import NoRelease, current_release, find_release
+
+    def pick(given: str):
+        return current_release(settings.var) if given == "live" else \
+            find_release(settings.var, given)
+
+    try:
+        changes = history.diff(history.release_quads(pick(old)), history.release_quads(pick(new)))
+    except NoRelease as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot read a release's N-Quads dump: {exc.strerror}") from None
+    if summary:
+        for graph, change in changes.items():
+            print(f"{graph}\t+{len(change.added)}\t-{len(change.removed)}")
+    else:
+        sys.stdout.write(history.text(changes))
+    return 0
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -263,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_dump(settings, args.target)
         if args.command == "import":
             return cmd_import(settings, args)
+        if args.command == "diff":
+            return cmd_diff(settings, args.old, args.new, args.summary)
     except CliError as exc:
         print(f"citynet {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -64,6 +64,7 @@ JSON = "application/json"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
+ATOM = "application/atom+xml"
 
 
 def rdf_by_media_type(media_type: str) -> RdfMedia | None:

@@ -56,6 +56,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     from service.web import writes  # token-guarded Graph Store writes and POST /update
 
     app.register_blueprint(writes.bp)
+    from service.web.routes import releases  # kept releases, change logs, the Atom feed
+
+    app.register_blueprint(releases.bp)
 
     @app.after_request
     def cors(response: Response) -> Response:
