@@ -35,6 +35,8 @@ def test_every_subcommand_has_help(command):
         (("build",), {"CITYNET_PORT": "eighty"}, "CITYNET_PORT"),
         (("dump", "/tmp/x", "--var", "/nonexistent/var"), {}, "no published store"),
         (("query", "SELECT * WHERE { ?s ?p ?o }", "--format", "yaml"), {}, "unknown format"),
+        (("diff", "0123abcd", "live", "--var", "/nonexistent/var"), {}, "no kept release"),
+        (("import", "/nonexistent/members.csv"), {}, "cannot read"),
     ],
 )
 def test_bad_input_gives_one_readable_line_and_a_non_zero_exit(args, env, expected):

@@ -184,6 +184,11 @@ def write_import(plan: Plan, csv_name: str) -> Path:
         temp.unlink()
         raise ImportFailed([RowError(0, f"{plan.target} appeared meanwhile; nothing written")])
     os.replace(temp, plan.target)
+    folder = os.open(plan.target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
     return plan.target
 
 

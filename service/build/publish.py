@@ -13,6 +13,7 @@ import fcntl
 import gc
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -37,6 +38,8 @@ from service.store.release import (
     read_release,
     releases_dir,
 )
+
+log = logging.getLogger(__name__)
 
 KEEP_RELEASES = 5
 BUILDING_PREFIX = ".building-"
@@ -158,10 +161,18 @@ def publish(
     gc.collect()
 
     previous = _live(var)
-    changes = history.diff(history.release_quads(previous) if previous else (), quads)
-    log = history.change_log(changes, base, release_id, previous.id if previous else None)
-    (building / history.CHANGES_FILE).write_bytes(
-        ox.serialize(log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+    try:
+        changes: dict | None = history.diff(
+            history.release_quads(previous) if previous else (), quads)
+    except (OSError, EOFError, SyntaxError, ValueError) as exc:
+        # an unreadable older dump must not block publishing: this release has no change log
+        log.warning("no change log: the previous release's dump is unreadable (%s)", exc)
+        changes = None
+    if changes is not None:
+        change_log = history.change_log(changes, base, release_id,
+                                        previous.id if previous else None)
+        (building / history.CHANGES_FILE).write_bytes(
+            ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
 
     info = {
         "id": release_id,
@@ -177,7 +188,7 @@ def publish(
         "sequence": previous.sequence + 1 if previous else 1,
         "previous": previous.id if previous else None,
         "previous_built": previous.built if previous else None,
-        "changes": history.summary(changes),
+        "changes": history.summary(changes) if changes is not None else None,
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(

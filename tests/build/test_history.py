@@ -136,3 +136,12 @@ def test_retention_removes_the_oldest_beyond_the_setting_but_never_the_live_one(
 def test_keep_releases_must_keep_at_least_the_live_one():
     with pytest.raises(ValueError, match="CITYNET_KEEP_RELEASES"):
         load_settings(environ={"CITYNET_KEEP_RELEASES": "0"})
+
+
+def test_an_unreadable_older_dump_does_not_block_publishing(tmp_path):
+    var = tmp_path / "var"
+    first = _publish(var, 1, keep=3)
+    (first.dumps_path / "citynet.nq.gz").write_bytes(b"not gzip at all")
+    second = _publish(var, 2, keep=3)
+    assert current_release(var).id == second.id and second.previous == first.id
+    assert second.info["changes"] is None and not second.changes_path.exists()

@@ -22,6 +22,8 @@ bp = Blueprint("releases", __name__)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CHANGE_FORMATS = (media.TRIG, media.N_QUADS)
+#: Triples shown per graph and direction on a change-log page (the first release adds all).
+PAGE_LIMIT = 500
 
 
 def _kept(release_id: str) -> Release:
@@ -33,7 +35,7 @@ def _kept(release_id: str) -> Release:
 
 def _entry(rel: Release, root: str) -> dict:
     """One release as the list and the feed show it."""
-    changes = rel.info.get("changes", {})
+    changes = rel.info.get("changes") or {}
     return {
         "id": rel.id, "sequence": rel.sequence, "built": rel.built, "previous": rel.previous,
         "triples": rel.triples, "url": f"{root}/dumps/releases/{rel.id}/",
@@ -134,10 +136,10 @@ def one(release_id: str) -> Response:
         entry = _entry(rel, request.script_root)
         if chosen == media.JSON:
             cached = current_app.json.response({**entry, "license": LICENSE,
-                                                "graphs": rel.info.get("changes", {})})
+                                                "graphs": rel.info.get("changes") or {}})
         else:
             cached = Response(render_template("release.html", release=entry, license=LICENSE,
-                                              graphs=rel.info.get("changes", {})),
+                                              graphs=rel.info.get("changes") or {}),
                               content_type="text/html; charset=utf-8")
         caching.stamp(cached, rel, etag)
     cached.vary.add("Accept")
@@ -168,7 +170,7 @@ def changes(release_id: str) -> Response:
                               content_type=chosen)
         else:
             cached = Response(render_template("changes.html", release=_entry(rel, request.script_root),
-                                              changes=log),
+                                              changes=log, limit=PAGE_LIMIT),
                               content_type="text/html; charset=utf-8")
         caching.stamp(cached, rel, etag)
     cached.vary.add("Accept")
