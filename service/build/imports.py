@@ -21,10 +21,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, TIME, XSD, Namespace
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, TIME, XSD, Namespace
 
+from service.build.import_match import (
+    MEMBERSHIPS_QUERY,
+    as_id,
+    resolve,
+    role_entities,
+    source_index,
+)
 from service.build.pipeline import to_quads
-from service.build.sources import PROV_DERIVED, VOCABULARY_GRAPH, Sources, load_sources
+from service.build.sources import PROV_DERIVED, Sources, load_sources
 from service.build.tables import TableError, add_city
 from service.build.validate import load_shapes, validate_sources
 from service.namespaces import (
@@ -35,7 +42,7 @@ from service.namespaces import (
     graph_iri,
     thing_iri,
 )
-from service.reconcile.index import Index, build_index, facts_query, labels_query
+from service.reconcile.index import Index
 from service.reconcile.match import Conditions, Entity, rank
 from service.settings import Settings
 
@@ -54,11 +61,6 @@ _PLACEHOLDER = "http://citynet-import.invalid/"
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 _WHEN = {4: (TIME.inXSDgYear, XSD.gYear), 7: (TIME.inXSDgYearMonth, XSD.gYearMonth),
          10: (TIME.inXSDDate, XSD.date)}
-#: The memberships already in the data, as member|organization|role|period keys.
-MEMBERSHIPS_QUERY = f"""PREFIX org: <{ORG}>
-SELECT DISTINCT ?member ?organization ?role ?period WHERE {{
-  ?m a org:Membership ; org:member ?member ; org:organization ?organization ; org:role ?role
-  OPTIONAL {{ ?m org:memberDuring ?period }} }}"""
 _WHEN_SHAPE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -148,7 +150,7 @@ def plan_import(settings: Settings, csv_path: Path, *, kind: str | None = None,
     sources = load_sources(settings.data_dir, settings.ontology_dir, base)
     store = ox.Store()
     store.extend(to_quads(sources))
-    index = _index(store, base)
+    index = source_index(store, base)
     plan = Plan(name, kind, target, Graph(), base)
     rows = [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k})
             for row in _rows(reader)]
@@ -157,7 +159,7 @@ def plan_import(settings: Settings, csv_path: Path, *, kind: str | None = None,
     existing = {str(q.subject.value) for q in store if isinstance(q.subject, ox.NamedNode)}
     existing |= {"|".join(t.value if t else "" for t in r) for r in store.query(
         MEMBERSHIPS_QUERY, use_default_graph_as_union=True)}
-    errors = (_memberships(plan, rows, index, _roles(sources, base), existing) if kind == "memberships"
+    errors = (_memberships(plan, rows, index, role_entities(sources, base), existing) if kind == "memberships"
               else _cities(plan, rows, index, existing))
     if errors:
         raise ImportFailed(errors)
@@ -192,63 +194,6 @@ def write_import(plan: Plan, csv_name: str) -> Path:
     return plan.target
 
 
-# ------------------------------------------------------------------ matching
-
-
-def _index(store: ox.Store, base: str) -> Index:
-    """The reconciliation index of the sources as they are now (not of the live release)."""
-    space = {ox.Variable("space"): ox.Literal(base + "id/")}
-    return build_index("sources", base + "id/",
-                       store.query(labels_query(), substitutions=space,
-                                   use_default_graph_as_union=True),
-                       store.query(facts_query(), substitutions=space,
-                                   use_default_graph_as_union=True))
-
-
-def _roles(sources: Sources, base: str) -> list[Entity]:
-    """The role concepts of ``cn:roles`` (in the vocabulary) as matchable entities."""
-    vocabulary = sources.dataset.graph(URIRef(graph_iri(base, VOCABULARY_GRAPH)))
-    roles = []
-    for role in sorted(set(vocabulary.subjects(SKOS.inScheme, CN.roles))):
-        local = str(role)[len(VOCAB):]
-        labels = [str(v) for v in vocabulary.objects(role, SKOS.prefLabel)]
-        alts = [str(v) for v in vocabulary.objects(role, SKOS.altLabel)]
-        roles.append(Entity.make(f"role/{local}", labels[0] if labels else local,
-                                 [*labels, local], alts))
-    return roles
-
-
-def _resolve(value: str, entities: list[Entity], kinds: frozenset[str], what: str,
-             country: str | None = None) -> tuple[str | None, str | None]:
-    """(entity id, None) for an id or a certain match of ``value``, else (None, the reason)."""
-    by_id = {e.id: e for e in entities}
-    if value in by_id and by_id[value].kind in kinds:
-        return value, None
-    bare = [f"{k}/{value}" for k in sorted(kinds) if f"{k}/{value}" in by_id]
-    if len(bare) == 1:
-        return bare[0], None
-    conditions = Conditions(kinds=kinds, countries=frozenset({country}) if country else frozenset())
-    found = rank(value, entities, conditions, limit=3)
-    if found and found[0].match:
-        return found[0].entity.id, None
-    if not found:
-        return None, f"{what} {value!r} matches nothing in the data"
-    options = ", ".join(f"{c.entity.id} ({c.entity.name})" for c in found)
-    return None, f"{what} {value!r} has no certain match (candidates: {options}); " \
-                 "write the id of the one meant"
-
-
-def _as_id(value: str, base: str, column: str) -> str:
-    """An IRI or prefixed name reduced to the entity id the index uses."""
-    if value.startswith(base + "id/"):
-        return value[len(base) + 3:]
-    if column == "role":
-        for prefix in (VOCAB, "cn:"):
-            if value.startswith(prefix):
-                return "role/" + value[len(prefix):]
-    return value
-
-
 # ------------------------------------------------------------------ rows to RDF
 
 
@@ -268,7 +213,7 @@ def _memberships(plan: Plan, rows, index: Index, roles: list[Entity],
                                         ("organization", everything, ORGANIZATION_KINDS),
                                         ("role", roles, frozenset({"role"}))):
             if row.get(column):
-                found, reason = _resolve(_as_id(row[column], base, column), entities, kinds, column,
+                found, reason = resolve(as_id(row[column], base, column), entities, kinds, column,
                                          country if column == "member" else None)
                 if reason:
                     problems.append(reason)

@@ -189,7 +189,8 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
             published = publish(quads, var=settings.var, base=base,
                                 meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
                                 sources=release.info.get("sources", ""),
-                                before_swap=remote_loader(settings, quads))
+                                before_swap=remote_loader(settings, quads),
+                                keep=settings.keep_releases)
         except RemoteLoadFailed as exc:
             raise WriteRejected(503, f"{exc}; nothing was changed") from None
         _record(settings.var, who, when, changes, after, base, published)
