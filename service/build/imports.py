@@ -152,15 +152,21 @@ def plan_import(settings: Settings, csv_path: Path, *, kind: str | None = None,
     store.extend(to_quads(sources))
     index = source_index(store, base)
     plan = Plan(name, kind, target, Graph(), base)
-    rows = [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k})
-            for row in _rows(reader)]
+    rows = [(reader.line_num, row) for row in _rows(reader)]
     if not rows:
         raise ImportFailed([RowError(2, "the table has no rows")])
+    ragged = [RowError(line, f"more fields than the header's {len(header)}")
+              for line, row in rows if None in row]
+    if ragged:
+        raise ImportFailed(ragged)
+    rows = [(line, {k: (v or "").strip() for k, v in row.items()}) for line, row in rows]
     existing = {str(q.subject.value) for q in store if isinstance(q.subject, ox.NamedNode)}
     existing |= {"|".join(t.value if t else "" for t in r) for r in store.query(
         MEMBERSHIPS_QUERY, use_default_graph_as_union=True)}
-    errors = (_memberships(plan, rows, index, role_entities(sources, base), existing) if kind == "memberships"
-              else _cities(plan, rows, index, existing))
+    if kind == "memberships":
+        errors = _memberships(plan, rows, index, role_entities(sources, base), existing)
+    else:
+        errors = _cities(plan, rows, index, existing)
     if errors:
         raise ImportFailed(errors)
     _provenance(plan, csv_path.name, hashlib.sha256(raw).hexdigest(), today or date.today())
@@ -169,8 +175,9 @@ def plan_import(settings: Settings, csv_path: Path, *, kind: str | None = None,
 
 
 def _rows(reader: csv.DictReader):
+    """The rows with any content (a spreadsheet's trailing empty lines are not rows)."""
     for row in reader:
-        if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+        if None in row or any((v or "").strip() for v in row.values()):
             yield row
 
 

@@ -142,3 +142,11 @@ def test_cities_import_adds_a_new_city_and_refuses_a_known_one(root, capsys):
     err = capsys.readouterr().err
     assert "line 3" in err and "city/munich" in err
     assert files(root / "data") == before
+
+
+def test_a_row_with_more_fields_than_the_header_is_named(root, capsys):
+    ragged = "member,organization,role\nMunich,Migration and integration,Chair city,2016\n"
+    before = files(root / "data")
+    assert cli(root, str(run(root, ragged))) == 1
+    assert "line 2: more fields than the header" in capsys.readouterr().err
+    assert files(root / "data") == before
