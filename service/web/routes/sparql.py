@@ -11,23 +11,16 @@ from __future__ import annotations
 import hashlib
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from service import media
 from service.namespaces import PREFIXES
 from service.sparql.runner import QueryRejected, QueryRequest
 from service.store.release import Release
-from service.web import caching, negotiate, serialize
+from service.web import caching, negotiate, serialize, workbench
 from service.web.common import base, error_response, rdf_response, release, settings
 
 bp = Blueprint("sparql", __name__)
-
-DEFAULT_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?network ?label WHERE {
-  ?network a org:FormalOrganization ; skos:prefLabel ?label .
-} LIMIT 25
-"""
 
 #: W3C format IRIs (http://www.w3.org/ns/formats/) for the service description, by short name.
 W3C_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
@@ -50,6 +43,8 @@ def endpoint() -> Response:
         return _describe_service()
     if len(query.encode("utf-8")) > settings().max_query_bytes:
         abort(413, description=f"the query is longer than {settings().max_query_bytes} bytes")
+    if workbench.wants_html():
+        return workbench.run_page(query)
     results_fmt, rdf_fmt = query_formats()
     default_graphs = request.values.getlist("default-graph-uri")
     named_graphs = request.values.getlist("named-graph-uri")
@@ -166,13 +161,7 @@ def _describe_service() -> Response:
         abort(406, description="ask for HTML or an RDF format")
     rel = release()
     if fmt == media.HTML:
-        body = render_template("sparql.html",
-                               examples=current_app.extensions["citynet.queries"].values(),
-                               results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
-                               query=DEFAULT_QUERY)
-        response = Response(body, content_type="text/html; charset=utf-8")
-        response.vary.add("Accept")
-        return caching.stamp(response, rel, caching.etag_for(rel, "sparql-page"))
+        return workbench.editor_page()
     body = serialize.triples(service_description(base(), rel.info.get("graphs", {})), fmt,
                              base())
     return rdf_response(body, fmt.media_type, rel, caching.etag_for(rel, "sd", fmt.name))
