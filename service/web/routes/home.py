@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES
-from service.web import caching, describe, negotiate, serialize, view
+from service.web import caching, charts, describe, glance, negotiate, serialize, view
 from service.web.common import base, languages, rdf_response, release, store
 
 bp = Blueprint("home", __name__)
@@ -69,9 +69,12 @@ def home() -> Response:
                 continue
             seen.add(node.value)
             link = lab.link(node)
-            results.append(view.Link(label.value, link.href, node.value, link.local))
+            results.append((view.Link(label.value, link.href, node.value, link.local),
+                            glance.kind_name(node.value, base())))
+    pictures = charts.cached(rel.id, ("home",),
+                             lambda: charts.for_networks(store(), None, "every network"))
     body = render_template("home.html", meta=meta, release=rel, networks=networks, q=q,
-                           results=results)
+                           results=results, charts=pictures)
     response = Response(body, content_type="text/html; charset=utf-8")
     response.vary.update(["Accept", "Accept-Language"])
     return caching.stamp(response, rel, etag)

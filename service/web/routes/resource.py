@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from service import media
-from service.web import caching, describe, negotiate, serialize, view
+from service.web import caching, describe, glance, negotiate, serialize, view
 from service.web.common import base, languages, rdf_response, release, settings, store
 
 bp = Blueprint("resource", __name__)
@@ -107,10 +107,15 @@ def render_page(iri: str, stem: str, limit: int) -> str:
             label = doc_title.value if doc_title is not None else link.label
             if all(d.iri != link.iri for d in entry["docs"]):
                 entry["docs"].append(view.Link(label, link.href, link.iri, link.local))
+    title = view.title(found, lab)
+    roles = glance.with_sources(store(), iri, glance.sorted_roles(view.role_rows(found, lab)), lab)
     return render_template(
         "resource.html",
-        title=view.title(found, lab), iri=iri, types=types, groups=groups,
-        incoming=view.incoming(found, lab), roles=view.role_rows(found, lab),
+        title=title, iri=iri, types=types, groups=groups, kind=glance.kind_name(iri, base()),
+        place=glance.place(store(), iri, linker),
+        charts=glance.page_charts(store(), release().id, iri, base(), title),
+        incoming=glance.without_memberships(view.incoming(found, lab), found.memberships),
+        roles=roles,
         sources=list(sources.values()), alternates=alternates(stem), limit=limit,
         jsonld=serialize.embeddable_jsonld(found.triples, base()),
     )

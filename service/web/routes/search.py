@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
 
 from service import media
-from service.web import caching, describe, negotiate, view
+from service.web import caching, describe, glance, negotiate, view
 from service.web.common import base, release, store
 
 bp = Blueprint("search", __name__)
@@ -46,7 +46,8 @@ def search() -> Response:
             continue
         seen.add(node.value)
         results.append({"id": node.value, "label": label.value,
-                         "language": label.language, "url": linker.href(node.value)[0]})
+                         "language": label.language, "url": linker.href(node.value)[0],
+                        "kind": glance.kind_of(node.value, base())})
     response = jsonify(query=text, results=results)
     response.vary.add("Accept")
     return caching.stamp(response, rel, etag)
