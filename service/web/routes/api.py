@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from service.queries import NamedQuery, ParameterError
 from service.sparql.runner import QueryRequest, term_text
-from service.web import caching, openapi
+from service.web import api_html, caching, openapi, workbench
 from service.web.common import base, release
 from service.web.routes.sparql import FORMAT_PARAMS, answer, query_formats
 
@@ -23,7 +23,10 @@ def named_queries() -> dict[str, NamedQuery]:
 
 @bp.route("/api/", methods=["GET"])
 def index() -> Response:
-    """Every named query: name, title, description, parameters and its URL."""
+    """Every named query: name, title, description, parameters and its URL (a page of forms
+    for browsers)."""
+    if workbench.wants_html():
+        return api_html.index_page(list(named_queries().values()))
     return jsonify(openapi=url_for("api.spec"), queries=[{
         "name": q.name, "title": q.title, "description": q.description,
         "url": url_for("api.run", name=q.name),
@@ -47,6 +50,8 @@ def run(name: str) -> Response:
     query = named_queries().get(name)
     if query is None:
         abort(404, description=f"no named query {name!r}; the list is at /api/")
+    if workbench.wants_html():
+        return api_html.query_page(query)
     values = {}
     for key in request.args:
         if key in FORMAT_PARAMS:

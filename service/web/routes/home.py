@@ -39,6 +39,15 @@ def _rdf_description(fmt) -> Response:
 def _html_or_description(what: str) -> Response | None:
     """None when the client wants HTML; else the dataset description in its RDF format (406
     when it accepts neither). Both / and /.well-known/void answer RDF clients this way."""
+    name = (request.args.get("format") or "").strip()
+    if name:  # a link that names its format ("also available as")
+        if name.lower() in ("html", media.HTML):
+            return None
+        chosen = media.rdf_by_name(name)
+        if chosen is None:
+            abort(400, description=f"unknown format {name!r}; use html, turtle, jsonld, "
+                                   "ntriples or rdfxml")
+        return _rdf_description(chosen)
     fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
     if fmt is None:
         abort(406, description=f"{what} is available as HTML or as an RDF description")
