@@ -62,11 +62,9 @@ def group_roles_query() -> str:
 }}"""
 
 
-def structure_query(one_network: bool) -> str:
+def structure_query() -> str:
     """Networks, their forums / impact communities, and the working groups under each."""
-    net, keep = ("BIND(?s AS ?net)", "?s") if one_network else ("", "")
-    return PREFIXES + f"""SELECT DISTINCT {keep} ?net ?netLabel ?unit ?unitLabel ?group WHERE {{
-  {net}
+    query = f"""SELECT DISTINCT ?net ?netLabel ?unit ?unitLabel ?group WHERE {{
   ?net a org:FormalOrganization ; skos:prefLabel ?netLabel . {_EN.format("netLabel")}
   OPTIONAL {{
     {{ ?unit org:unitOf ?net FILTER NOT EXISTS {{ ?unit org:subOrganizationOf ?any }}
@@ -75,17 +73,17 @@ def structure_query(one_network: bool) -> str:
     OPTIONAL {{ ?group org:subOrganizationOf ?unit }}
   }}
 }}"""
+    return PREFIXES + query
 
 
-def direct_groups_query(one_network: bool) -> str:
+def direct_groups_query() -> str:
     """Working groups attached to a network directly (no forum or community named)."""
-    net = "BIND(?s AS ?net)" if one_network else ""
-    return PREFIXES + f"""SELECT DISTINCT {"?s" if one_network else ""} ?net ?group WHERE {{
-  {net}
+    query = """SELECT DISTINCT ?net ?group WHERE {
   ?net a org:FormalOrganization .
-  ?group org:unitOf ?net FILTER NOT EXISTS {{ ?group org:subOrganizationOf ?u }}
-  FILTER NOT EXISTS {{ ?x org:subOrganizationOf ?group }}
-}}"""
+  ?group org:unitOf ?net FILTER NOT EXISTS { ?group org:subOrganizationOf ?u }
+  FILTER NOT EXISTS { ?x org:subOrganizationOf ?group }
+}"""
+    return PREFIXES + query
 
 
 def countries_query(one_network: bool) -> str:
@@ -350,8 +348,10 @@ def for_networks(store: Store, iri: str | None, label: str) -> list[Chart]:
     networks: dict[str, list] = {}
     units: dict[str, dict[str, set]] = defaultdict(dict)
     unit_labels: dict[str, str] = {}
-    for r in store.query(structure_query(one), substitutions=_s(iri)):
+    for r in store.query(structure_query()):
         net = r["net"].value
+        if one and net != iri:
+            continue
         networks.setdefault(net, [r["netLabel"].value, 0])
         if r["unit"] is not None:
             unit = r["unit"].value
@@ -359,7 +359,7 @@ def for_networks(store: Store, iri: str | None, label: str) -> list[Chart]:
             units[net].setdefault(unit, set())
             if r["group"] is not None:
                 units[net][unit].add(r["group"].value)
-    for r in store.query(direct_groups_query(one), substitutions=_s(iri)):
+    for r in store.query(direct_groups_query()):
         if r["net"].value in networks:
             networks[r["net"].value][1] += 1
     tree = {net: (name, {u: (unit_labels[u], len(g)) for u, g in units[net].items()}, direct)
