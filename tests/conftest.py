@@ -114,8 +114,8 @@ def start_server(var: Path, log: Path, env: dict[str, str] | None = None,
             if requests.get(url + "health", timeout=2).status_code == 200:
                 return Server(url=url, base=full_env.get("CITYNET_BASE", url), var=var,
                               process=process, log=log)
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or too busy starting to answer within 2 s
         time.sleep(0.2)
     stop_server(process)
     raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")
