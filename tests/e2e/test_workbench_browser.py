@@ -90,6 +90,19 @@ def test_the_editor_runs_a_query_and_shows_the_table(server, browser):
     screenshot(browser, "sparql-results")
 
 
+def test_a_long_query_runs_from_the_form_through_gunicorn(server, browser):
+    """12.8 kB of query text: a GET form died with gunicorn's 414; the form POSTs."""
+    query = ("# " + "long comment " * 985 + "\n"
+             "SELECT ?city WHERE { ?m <http://www.w3.org/ns/org#member> ?city } LIMIT 3\n")
+    assert len(query.encode()) > 12800
+    browser.get(server.url + "sparql")
+    set_query(browser, query)
+    browser.find_element(by().ID, "run").click()
+    wait_for(browser, "#result-table")
+    assert browser.find_element(by().ID, "row-count").text == "3"
+    assert query_text(browser).replace("\r\n", "\n") == query
+
+
 @pytest.mark.skipif(not EDITOR_BUILT, reason="the editor bundle is not built (no npm)")
 def test_the_editor_completes_a_prefix_and_declares_it(server, browser):
     from selenium.webdriver.common.keys import Keys
