@@ -145,7 +145,8 @@ def run_page(query: str) -> Response:
     run = QueryRequest(query, media.SPARQL_JSON, media.N_TRIPLES,
                        tuple(request.values.getlist("default-graph-uri")),
                        tuple(request.values.getlist("named-graph-uri")),
-                       {k: term_text(v) for k, v in bindings.items()})
+                       {k: term_text(v) for k, v in bindings.items()},
+                       base_iri=base() + "sparql")
     started = time.perf_counter()
     try:
         outcome = current_app.extensions["citynet.runner"].run(run)
