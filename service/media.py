@@ -37,7 +37,10 @@ class ResultsMedia:
 
 
 TURTLE = RdfMedia("text/turtle", RdfFormat.TURTLE, "ttl", "turtle", ("application/x-turtle",))
-JSON_LD = RdfMedia("application/ld+json", RdfFormat.JSON_LD, "jsonld", "jsonld")
+#: ``application/json`` is JSON-LD too for a graph (a document, a CONSTRUCT result); for
+#: SELECT and ASK it is SPARQL JSON results (see SPARQL_JSON).
+JSON_LD = RdfMedia("application/ld+json", RdfFormat.JSON_LD, "jsonld", "jsonld",
+                   ("application/json",))
 N_TRIPLES = RdfMedia("application/n-triples", RdfFormat.N_TRIPLES, "nt", "ntriples", ("text/plain",))
 RDF_XML = RdfMedia("application/rdf+xml", RdfFormat.RDF_XML, "rdf", "rdfxml")
 N_QUADS = RdfMedia("application/n-quads", RdfFormat.N_QUADS, "nq", "nquads", ("text/x-nquads",))

@@ -20,10 +20,12 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from service import media
+from service import media, rdfout
 from service.media import RdfMedia, ResultsMedia
+from service.namespaces import data_prefixes
 from service.sparql.guard import GuardError, check_query
 from service.store.base import Store
+from service.store.context import release_context
 from service.store.release import NoRelease
 
 
@@ -183,6 +185,14 @@ def parse_terms(bindings: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Lite
     return {t.subject.value.removeprefix("urn:x-bind:"): t.object for t in triples}
 
 
+def graph_bytes(store: Store, triples: list[ox.Triple], fmt: RdfMedia) -> bytes:
+    """A graph result in ``fmt``: Turtle with only the prefixes it uses, compact JSON-LD with
+    the dataset's context (under the base the release was built for)."""
+    base = store.release().base
+    context = release_context(store, base) if fmt is media.JSON_LD else None
+    return rdfout.triples(triples, fmt, data_prefixes(base), context)
+
+
 def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -> QueryOutcome:
     """Run and serialise in this process (the executor processes call this too).
 
@@ -206,9 +216,10 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
         if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # triples, any iterator
             if request.rdf_format is None:
                 raise QueryRejected(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
-            ox.serialize(_rows_limited(result, limits.max_rows), buffer,
-                         format=request.rdf_format.format)
-            return QueryOutcome(buffer.getvalue(), request.rdf_format.media_type, "graph")
+            body = graph_bytes(store, list(_rows_limited(result, limits.max_rows)),
+                               request.rdf_format)
+            buffer.write(body)
+            return QueryOutcome(body, request.rdf_format.media_type, "graph")
         if request.results_format is None:
             raise QueryRejected(406, "a SELECT or ASK query needs a SPARQL results format")
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"

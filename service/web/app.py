@@ -20,6 +20,7 @@ from service.store.release import NoRelease
 from service.web.common import error_response
 from service.web.routes import (
     api,
+    context,
     dumps,
     graph_store,
     health,
@@ -51,7 +52,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                                 x_port=hops, x_prefix=hops)
 
     for blueprint in (home.bp, resource.bp, sparql.bp, api.bp, search.bp, graph_store.bp,
-                      dumps.bp, vocabulary.bp, health.bp, reconcile.bp):
+                      dumps.bp, vocabulary.bp, health.bp, reconcile.bp, context.bp):
         app.register_blueprint(blueprint)
     from service.web import writes  # token-guarded Graph Store writes and POST /update
 

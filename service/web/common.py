@@ -6,8 +6,10 @@ from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service import media
+from service.jsonld import Context
 from service.settings import Settings
 from service.store.base import Store
+from service.store.context import release_context
 from service.store.release import NoRelease, Release
 from service.web import caching, negotiate
 
@@ -27,6 +29,11 @@ def store() -> Store:
 
 def base() -> str:
     return settings().base_iri
+
+
+def jsonld_context() -> Context:
+    """The live release's JSON-LD context under this deployment's base IRI."""
+    return release_context(store(), base())
 
 
 def release() -> Release:
