@@ -1,17 +1,20 @@
-"""``python -m benchmarks [load|lookup|build|store] [options]``: the one command for benchmarks.
+"""``python -m benchmarks [load|lookup|build|store|jsonld] [options]``: the one command for
+benchmarks.
 
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
 resource lookups (web layer against the store) and build time against dataset size;
-``... store`` the size and time the stored (set) default graph costs.
+``... store`` the size and time the stored (set) default graph costs; ``... jsonld`` compares
+JSON-LD and Turtle writers.
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, load, lookup, store
+from benchmarks import build, jsonld, load, lookup, store
 
-COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main}
+COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main,
+            "jsonld": jsonld.main}
 
 
 def main(argv: list[str]) -> int:

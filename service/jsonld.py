@@ -25,11 +25,12 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import IO, Any
 
 import pyoxigraph as ox
 
-from service.namespaces import PREFIXES, RDF_TYPE
+from service.namespaces import PREFIXES, RDF_TYPE, namespace_of
 
 XSD_STRING = PREFIXES["xsd"] + "string"
 LANG_STRING = PREFIXES["rdf"] + "langString"
@@ -59,6 +60,11 @@ class Context:
     prefixes: Mapping[str, str]
     terms: Mapping[str, Term] = field(default_factory=dict)
 
+    @cached_property
+    def by_namespace(self) -> dict[str, str]:
+        """Namespace IRI -> prefix, for :func:`service.namespaces.namespace_of`."""
+        return {namespace: prefix for prefix, namespace in self.prefixes.items()}
+
     def definition(self) -> dict[str, Any]:
         """The whole context as a JSON object (what ``/context.jsonld`` serves)."""
         return _definition(self, set(self.prefixes), list(self.terms.values()))
@@ -76,9 +82,10 @@ def build_context(usage: Iterable[tuple[str, str]], prefixes: Mapping[str, str])
         if prop != RDF_TYPE:
             kinds.setdefault(prop, set()).add(kind)
     order = list(prefixes)
+    by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
     chosen: dict[str, tuple[int, str]] = {}  # term name -> (prefix rank, property IRI)
     for prop in sorted(kinds):
-        found = _namespace(prop, prefixes)
+        found = namespace_of(prop, by_namespace)
         if found is None:
             continue
         prefix, local = found
@@ -101,35 +108,27 @@ def build_context(usage: Iterable[tuple[str, str]], prefixes: Mapping[str, str])
     return Context(dict(prefixes), terms)
 
 
-def _namespace(iri: str, prefixes: Mapping[str, str]) -> tuple[str, str] | None:
-    """(prefix, local name) for the longest namespace ``iri`` starts with, or None."""
-    best = None
-    for prefix, namespace in prefixes.items():
-        if iri.startswith(namespace) and (best is None or len(namespace) > len(best[1])):
-            best = (prefix, namespace)
-    return None if best is None else (best[0], iri[len(best[1]):])
-
-
 def _definition(context: Context, prefixes: set[str], terms: list[Term]) -> dict[str, Any]:
     out: dict[str, Any] = {p: iri for p, iri in context.prefixes.items() if p in prefixes}
     for term in sorted(terms, key=lambda t: t.name):
-        out[term.name] = _term_definition(term, context.prefixes)
+        out[term.name] = _term_definition(term, context.by_namespace)
     return out
 
 
-def _term_definition(term: Term, prefixes: Mapping[str, str]) -> dict[str, str]:
-    definition = {"@id": _curie(term.iri, prefixes) or term.iri}
+def _term_definition(term: Term, by_namespace: Mapping[str, str]) -> dict[str, str]:
+    definition = {"@id": _curie(term.iri, by_namespace) or term.iri}
     if term.coerce == "@id":
         definition["@type"] = "@id"
     elif term.coerce is not None:
-        definition["@type"] = _curie(term.coerce, prefixes) or term.coerce
+        definition["@type"] = _curie(term.coerce, by_namespace) or term.coerce
     if term.language_map:
         definition["@container"] = "@language"
     return definition
 
 
-def _curie(iri: str, prefixes: Mapping[str, str]) -> str | None:
-    found = _namespace(iri, prefixes)
+def _curie(iri: str, by_namespace: Mapping[str, str]) -> str | None:
+    """``prefix:local``, unless no namespace fits or the result would read as an IRI."""
+    found = namespace_of(iri, by_namespace)
     if found is None or found[1].startswith("//"):
         return None
     return f"{found[0]}:{found[1]}"
@@ -153,7 +152,7 @@ class _Writer:
         """A compact IRI when a prefix fits, else the IRI itself."""
         compact = self._iris.get(iri)
         if compact is None:
-            compact = self._iris[iri] = _curie(iri, self.context.prefixes) or iri
+            compact = self._iris[iri] = _curie(iri, self.context.by_namespace) or iri
         prefix = _prefix_of(compact)
         if prefix in self.context.prefixes:
             self.used_prefixes.add(prefix)
@@ -224,7 +223,7 @@ class _Writer:
     def _use(self, term: Term) -> None:
         if term.name not in self.used_terms:
             self.used_terms[term.name] = term
-            definition = _term_definition(term, self.context.prefixes)
+            definition = _term_definition(term, self.context.by_namespace)
             for text in (definition["@id"], definition.get("@type", "")):
                 prefix = _prefix_of(text)
                 if prefix in self.context.prefixes:
@@ -268,8 +267,13 @@ def compact_dataset(quads: Iterable[ox.Quad], context: Context) -> dict[str, Any
 
 
 def dumps(document: dict[str, Any]) -> bytes:
-    """The document as UTF-8 JSON, indented for people."""
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    """The document as UTF-8 JSON: the context indented, then one node object per line
+    (readable, and written by the fast C encoder)."""
+    if "@graph" not in document:
+        return json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n"
+    head = json.dumps(document["@context"], ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    nodes = ",\n    ".join(json.dumps(node, ensure_ascii=False) for node in document["@graph"])
+    return f'{{\n  "@context": {head},\n  "@graph": [\n    {nodes}\n  ]\n}}\n'.encode()
 
 
 def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes], context: Context) -> None:

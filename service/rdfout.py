@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 
 from service import jsonld, media
-from service.namespaces import PREFIXES, RDF_TYPE
+from service.namespaces import PREFIXES, RDF_TYPE, namespace_of
 
 _BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
          "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
@@ -59,10 +59,9 @@ def used_prefixes(iris: Iterable[str], prefixes: Mapping[str, str],
                   plain: re.Pattern[str] = PLAIN_LOCAL) -> dict[str, str]:
     """The prefixes worth declaring: each abbreviates at least one of ``iris`` and every IRI
     it would abbreviate (as the longest namespace) has a local name ``plain`` accepts."""
-    longest_first = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
     # each IRI's candidate namespaces, longest first, with whether its local name is plain
-    options = [[(p, bool(plain.match(iri[len(ns):]))) for p, ns in longest_first
-                if iri.startswith(ns)] for iri in set(iris)]
+    options = [_candidates(iri, by_namespace, plain) for iri in set(iris)]
     dropped: set[str] = set()
     while True:
         used: set[str] = set()
@@ -74,6 +73,18 @@ def used_prefixes(iris: Iterable[str], prefixes: Mapping[str, str],
         if not spoilt:
             return {p: ns for p, ns in prefixes.items() if p in used}
         dropped |= spoilt
+
+
+def _candidates(iri: str, by_namespace: Mapping[str, str],
+                plain: re.Pattern[str]) -> list[tuple[str, bool]]:
+    found = []
+    rest = iri
+    while (match := namespace_of(rest, by_namespace)) is not None:
+        prefix, local = match
+        namespace = rest[:len(rest) - len(local)]
+        found.append((prefix, bool(plain.match(iri[len(namespace):]))))
+        rest = namespace[:-1]  # then the shorter namespaces
+    return found
 
 
 def prefixes_for(statements: list, fmt: media.RdfMedia,

@@ -29,7 +29,8 @@ DUMPS = (
     (f"{DUMP_NAME}.ttl", media.TURTLE, False, False, "All graphs merged, Turtle."),
     (f"{DUMP_NAME}.nt.gz", media.N_TRIPLES, True, False, "All graphs merged, N-Triples, gzip."),
     (f"{DUMP_NAME}.nq.gz", media.N_QUADS, True, True, "Every named graph, N-Quads, gzip."),
-    (f"{DUMP_NAME}.jsonld", media.JSON_LD, False, True, "Every named graph, compact JSON-LD with its @context."),
+    (f"{DUMP_NAME}.jsonld", media.JSON_LD, False, True,
+     "Every named graph, compact JSON-LD with its @context."),
 )
 
 
