@@ -35,6 +35,8 @@ NATIVE = {
     XSD + "boolean": re.compile(r"^(?:true|false)$"),
 }
 _TURTLE_LIKE = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
+#: Formats that write a subject's triples as one block when they come together.
+_GROUPED = _TURTLE_LIKE | {ox.RdfFormat.RDF_XML}
 
 
 def turtle_iris(statements: Iterable[ox.Triple | ox.Quad]) -> Iterable[str]:
@@ -104,6 +106,8 @@ def triples(items: Iterable[ox.Triple], fmt: media.RdfMedia, prefixes: Mapping[s
     items = list(items)
     if fmt.format == ox.RdfFormat.JSON_LD and context is not None:
         return jsonld.dumps(jsonld.compact_graph(items, context))
+    if fmt.format in _GROUPED:  # one block per subject, as people read them
+        items.sort(key=lambda t: str(t.subject))
     return ox.serialize(items, format=fmt.format, prefixes=prefixes_for(items, fmt, prefixes))
 
 
@@ -115,4 +119,6 @@ def quads(items: Iterable[ox.Quad], fmt: media.RdfMedia, prefixes: Mapping[str, 
         return triples(sorted({q.triple for q in items}, key=str), fmt, prefixes, context)
     if fmt.format == ox.RdfFormat.JSON_LD and context is not None:
         return jsonld.dumps(jsonld.compact_dataset(items, context))
+    if fmt.format in _GROUPED:
+        items.sort(key=lambda q: (str(q.graph_name), str(q.subject)))
     return ox.serialize(items, format=fmt.format, prefixes=prefixes_for(items, fmt, prefixes))

@@ -24,3 +24,11 @@ def test_the_tour_shows_the_four_things_to_try():
     tour = readme_section("A tour with curl")
     for needle in ("303 See Other", "curl -L -H 'Accept: text/turtle'", "/sparql", "/dumps/"):
         assert needle in tour
+
+
+def test_the_readme_shows_a_construct_from_the_cli_and_the_jsonld_context():
+    named = readme_section("The data model")
+    assert "$ citynet query 'PREFIX org:" in named and "CONSTRUCT {" in named
+    assert "--param group=id/group/eurocities-migration-integration --param year=2013" in named
+    tour = readme_section("A tour with curl")
+    assert "/context.jsonld" in tour and "Accept: application/json" in tour
