@@ -43,6 +43,20 @@ def test_resource_documents_come_from_the_remote_server_as_from_the_embedded_sto
     assert html.status_code == 200 and "Barcelona" in html.get_data(as_text=True)
 
 
+def test_jsonld_over_the_remote_backend_is_compact_and_as_the_embedded_one(clients):
+    """The context is computed from the remote server's data: the same as the embedded one's."""
+    remote, embedded = clients
+    assert remote.get("/context.jsonld").get_json() == embedded.get("/context.jsonld").get_json()
+    construct = f"CONSTRUCT {{ <{BARCELONA}> ?p ?o }} WHERE {{ <{BARCELONA}> ?p ?o }}"
+    for client in (remote, embedded):
+        got = client.get("/sparql", query_string={"query": construct},
+                         headers={"Accept": "application/ld+json"})
+        assert got.status_code == 200 and "prefLabel" in got.get_json()["@context"]
+        assert {q.triple for q in ox.parse(got.data, format=ox.RdfFormat.JSON_LD)} == turtle(
+            embedded.get("/sparql", query_string={"query": construct},
+                         headers={"Accept": "text/turtle"}).data)
+
+
 def test_sparql_selects_and_constructs_run_on_the_remote_server(clients, remote_built):
     remote, embedded = clients
     got = remote.post("/sparql", data={"query": SELECT},
