@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from service import media, rdfout
 from service.build.catalog import dataset_metadata
 from service.build.pipeline import remote_loader
 from service.build.publish import publish, release_lock
@@ -207,8 +208,8 @@ def _record(var: Path, who: str, when: datetime, changes: dict[str, tuple[int, i
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads
                    if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph]
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-        (exports / f"{safe}.ttl").write_bytes(ox.serialize(
-            sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        (exports / f"{safe}.ttl").write_bytes(
+            rdfout.triples(sorted(triples, key=str), media.TURTLE, PREFIXES))
     entry = {"when": when.isoformat(), "who": f"sha256:{who}", "release": release.id,
              "changes": {g: {"added": a, "removed": r} for g, (a, r) in changes.items()}}
     with (folder / "log.jsonl").open("a", encoding="utf-8") as log:
