@@ -218,7 +218,7 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
                 raise QueryRejected(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
             body = graph_bytes(store, list(_rows_limited(result, limits.max_rows)),
                                request.rdf_format)
-            buffer.write(body)
+            buffer.write(body)  # raises past the byte limit
             return QueryOutcome(body, request.rdf_format.media_type, "graph")
         if request.results_format is None:
             raise QueryRejected(406, "a SELECT or ASK query needs a SPARQL results format")
