@@ -87,6 +87,13 @@ class Settings:
     query_workers: int = _setting(
         2, "Query executor processes per WSGI worker (killed and replaced on timeout).", int
     )
+    lock_timeout: float = _setting(
+        30.0, "Seconds a write or build waits for the release lock (var/.lock) before giving up.",
+        float,
+    )
+    query_memory: int = _setting(
+        1 << 30, "Bytes of address space each query executor (and each SPARQL Update) may use.", int
+    )
     write_token: str = _setting(
         "", "Bearer token for writes (Graph Store PUT/POST/DELETE, SPARQL Update); empty = writes off."
     )

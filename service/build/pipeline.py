@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from service.build.catalog import dataset_metadata
-from service.build.publish import publish, release_lock
+from service.build.publish import LockBusy, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed, load_remote
 from service.build.sources import SourceError, Sources, load_sources
 from service.build.validate import Report, load_shapes, validate_sources
@@ -76,8 +76,8 @@ def build(settings: Settings) -> Release:
                           checked.report)
     base = settings.base_iri
     quads = to_quads(checked.sources)
-    with release_lock(settings.var):
-        try:
+    try:
+        with release_lock(settings.var, settings.lock_timeout):
             return publish(
                 quads,
                 var=settings.var,
@@ -87,8 +87,10 @@ def build(settings: Settings) -> Release:
                 sources=sources_fingerprint(settings),
                 before_swap=remote_loader(settings, quads),
             )
-        except RemoteLoadFailed as exc:
-            raise BuildFailed(f"{exc}; nothing was published") from None
+    except RemoteLoadFailed as exc:
+        raise BuildFailed(f"{exc}; nothing was published") from None
+    except LockBusy as exc:
+        raise BuildFailed(f"{exc}; nothing was published") from None
 
 
 def remote_loader(settings: Settings, quads: list[ox.Quad]) -> Callable[[Release], None] | None:

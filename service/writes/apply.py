@@ -23,7 +23,7 @@ from rdflib import Dataset
 
 from service.build.catalog import dataset_metadata
 from service.build.pipeline import remote_loader
-from service.build.publish import publish, release_lock
+from service.build.publish import LockBusy, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed
 from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
@@ -153,8 +153,16 @@ def validate(quads: list[ox.Quad], settings: Settings) -> Dataset:
 
 def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]) -> WriteResult:
     """Run ``change`` on a copy of the live dataset; publish the result if it is valid."""
+    try:
+        with release_lock(settings.var, settings.lock_timeout):
+            return _apply_locked(settings, who, change)
+    except LockBusy as exc:
+        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+
+
+def _apply_locked(settings: Settings, who: str, change: Callable[[ox.Store], None]) -> WriteResult:
     base = settings.base_iri
-    with release_lock(settings.var):
+    if True:
         try:
             release = current_release(settings.var)
         except NoRelease as exc:
