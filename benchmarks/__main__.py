@@ -2,16 +2,18 @@
 
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
 resource lookups (web layer against the store) and build time against dataset size;
-``... store`` the size and time the stored (set) default graph costs.
+``... store`` the size and time the stored (set) default graph costs;
+``python -m benchmarks memory`` sends eight memory-hungry queries at once (default cap).
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, load, lookup, store
+from benchmarks import build, load, lookup, memory, store
 
-COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main}
+COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main,
+            "memory": memory.main}
 
 
 def main(argv: list[str]) -> int:

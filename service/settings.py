@@ -53,7 +53,9 @@ class Settings:
         "", "Public base IRI of every minted IRI; empty means http://{host}:{port}/."
     )
     workers: int = _setting(2, "Number of WSGI worker processes.", int)
-    threads: int = _setting(4, "Threads per WSGI worker.", int)
+    threads: int = _setting(
+        16, "Threads per WSGI worker (a request waiting for a query executor holds one).", int
+    )
     root: Path = _setting(
         PROJECT_ROOT, "Folder holding data/, ontology/, shapes/ and queries/.", Path
     )

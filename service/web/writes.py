@@ -128,7 +128,8 @@ def update() -> Response:
         return _problem(415, f"send the update as {media.SPARQL_UPDATE} or as an 'update' field "
                              f"of {media.FORM}")
     try:
-        change = sparql_update(text, settings.service_allowlist, settings.max_query_bytes)
+        change = sparql_update(text, settings.service_allowlist, settings.max_query_bytes,
+                               settings.query_timeout, settings.query_memory or None)
     except WriteRejected as exc:
         return _problem(exc.status, exc.message)
     return _commit(who, change)
