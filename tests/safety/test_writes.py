@@ -266,3 +266,24 @@ def test_a_damaged_journal_line_stops_the_build_with_its_line_number(site):
         f"citynet build: {path}: line 1 is damaged (not a complete write record); "
         "restore it from a backup or remove it"]
     assert snapshot(settings.var) == before
+
+
+def test_the_graph_page_shows_who_wrote_what_and_when(site):
+    settings, client = site
+    untouched = client.get("/graph/people", headers={"Accept": "text/html"})
+    assert untouched.status_code == 200 and "None: this graph is exactly as its source" in (
+        untouched.get_data(as_text=True))
+    response = client.post(f"/graph-store?graph={PEOPLE}", data=GOOD,
+                           headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 200
+    entry = json.loads((settings.data_dir / "writes.jsonl").read_text().splitlines()[-1])
+    page = client.get("/graph/people", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert entry["when"].replace("+00:00", "Z") in html
+    assert f"sha256:{token_identity(TOKEN)}" in html and TOKEN not in html
+    assert f"Graph Store POST on {PEOPLE}: 2 triples added, 0 removed" in html
+    assert f"{BASE}id/document/people" in html  # its source document
+    rdf = client.get("/graph/people", headers={"Accept": "text/turtle"})
+    assert rdf.status_code == 303 and "/graph-store?graph=" in rdf.headers["Location"]
+    assert client.get("/graph/absent").status_code == 404
