@@ -159,21 +159,24 @@ def _prepare(settings: Settings) -> None:
         sys.exit(1)
 
 
+_PREPARE = "import pickle, sys; from service.cli import _prepare; _prepare(pickle.load(sys.stdin.buffer))"
+
+
 def _prepare_apart(settings: Settings) -> None:
-    """Check or build the release in a spawned process, so this process never opens a store.
+    """Check or build the release in a fresh interpreter, so this process never opens a store.
 
     A RocksDB store opened here would leave its background threads behind in the parent and
     dead in every forked worker: the first write there hangs in ``optimize()`` while holding
-    the release lock. Spawning (not forking) gives the build a clean process of its own.
+    the release lock. A new interpreter (not a fork, and not multiprocessing's spawn, which
+    would leave a resource-tracker process beside the workers) builds in a process of its own.
     """
-    import multiprocessing
+    import pickle
+    import subprocess
 
-    child = multiprocessing.get_context("spawn").Process(
-        target=_prepare, args=(settings,), name="citynet-prepare")
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        sys.exit(1 if child.exitcode is None or child.exitcode > 0 else 128 - child.exitcode)
+    done = subprocess.run([sys.executable, "-c", _PREPARE], input=pickle.dumps(settings),
+                          check=False)
+    if done.returncode != 0:
+        sys.exit(1 if done.returncode > 0 else 128 - done.returncode)
 
 
 def native_threads() -> int:
