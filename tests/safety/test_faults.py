@@ -207,8 +207,7 @@ def _member_ttl(name: str) -> str:
 
 def _has(release, name: str) -> bool:
     store = ox.Store.read_only(str(release.store_path))
-    return bool(store.query(f"ASK {{ <{BASE}id/membership/{name}> ?p ?o }}",
-                            use_default_graph_as_union=True))
+    return bool(store.query(f"ASK {{ <{BASE}id/membership/{name}> ?p ?o }}"))
 
 
 @pytest.mark.slow
