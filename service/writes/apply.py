@@ -96,7 +96,8 @@ def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
     meta = ox.NamedNode(graph_iri(base, "meta"))
     a = _n("rdf", "type")
     agent = ox.NamedNode(thing_iri(base, "agent", f"token-{who}"))
-    stamp = ox.Literal(when.isoformat(), datatype=_n("xsd", "dateTime"))
+    # the canonical form (Z), as the store keeps it: the journal and a rebuild agree on it
+    stamp = ox.Literal(f"{when.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z", datatype=_n("xsd", "dateTime"))
     quads = [
         ox.Quad(agent, a, _n("prov", "Agent"), writes),
         ox.Quad(agent, a, _n("foaf", "Agent"), writes),
@@ -201,6 +202,7 @@ def _apply_locked(settings: Settings, who: str, change: Callable[[ox.Store], Non
     work = ox.Store()
     work.extend(before)
     work.extend(merged)
+    merged = set(work.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # as stored
     change(work)
     if set(work.quads_for_pattern(None, None, None, ox.DefaultGraph())) != merged:
         raise WriteRejected(400, "writes to the default graph are refused: every fact lives "
