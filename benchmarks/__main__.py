@@ -4,17 +4,17 @@ benchmarks.
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
 resource lookups (web layer against the store) and build time against dataset size;
 ``... store`` the size and time the stored (set) default graph costs; ``... jsonld`` compares
-JSON-LD and Turtle writers.
+JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default cap).
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, jsonld, load, lookup, store
+from benchmarks import build, jsonld, load, lookup, memory, store
 
 COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main,
-            "jsonld": jsonld.main}
+            "jsonld": jsonld.main, "memory": memory.main}
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ Settings come from flags, then CITYNET_* variables, then defaults.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import socket
@@ -174,6 +175,43 @@ def _ensure_remote(settings: Settings, release) -> None:
         cmd_build(settings, keep_base=False)
 
 
+def _prepare(settings: Settings) -> None:
+    """The serve preparation in a child process: exit 0, or 1 after printing one line."""
+    try:
+        ensure_release(settings)
+    except CliError as exc:
+        print(f"citynet serve: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+_PREPARE = "import pickle, sys; from service.cli import _prepare; _prepare(pickle.load(sys.stdin.buffer))"
+
+
+def _prepare_apart(settings: Settings) -> None:
+    """Check or build the release in a fresh interpreter, so this process never opens a store.
+
+    A RocksDB store opened here would leave its background threads behind in the parent and
+    dead in every forked worker: the first write there hangs in ``optimize()`` while holding
+    the release lock. A new interpreter (not a fork, and not multiprocessing's spawn, which
+    would leave a resource-tracker process beside the workers) builds in a process of its own.
+    """
+    import pickle
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _PREPARE], input=pickle.dumps(settings),
+                          check=False)
+    if done.returncode != 0:
+        sys.exit(1 if done.returncode > 0 else 128 - done.returncode)
+
+
+def native_threads() -> int:
+    """Threads of this process as the kernel counts them (RocksDB's included), from /proc."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
+
+
 def cmd_serve(settings: Settings) -> int:
     from service.store import open_store
 
@@ -181,7 +219,10 @@ def cmd_serve(settings: Settings) -> int:
         open_store(settings)  # an unknown backend or a remote one without URL: one line, now
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    ensure_release(settings)  # with the remote backend, a build also loads the remote server
+    _prepare_apart(settings)  # with the remote backend, a build also loads the remote server
+    if not settings.debug and native_threads() > 1:
+        raise CliError(f"{native_threads()} threads run before the workers are forked; "
+                       "refusing to fork them (their stores would hang)")
     from service.web.server import serve
 
     serve(settings)

@@ -114,8 +114,9 @@ class Settings:
         commands=_BASE, check=_http_iri)
     workers: int = _setting(2, "Number of WSGI worker processes.", _parse_int,
                             commands=_SERVE, check=_at_least(1))
-    threads: int = _setting(4, "Threads per WSGI worker.", _parse_int, commands=_SERVE,
-                            check=_at_least(1))
+    threads: int = _setting(
+        16, "Threads per WSGI worker (a request waiting for a query executor holds one).",
+        _parse_int, commands=_SERVE, check=_at_least(1))
     root: Path = _setting(
         PROJECT_ROOT, "Folder holding data/, ontology/, shapes/ and queries/.", Path,
         commands=COMMANDS)
@@ -152,6 +153,12 @@ class Settings:
     query_workers: int = _setting(
         2, "Query executor processes per WSGI worker (killed and replaced on timeout).",
         _parse_int, commands=_SERVE, check=_at_least(1))
+    lock_timeout: float = _setting(
+        30.0, "Seconds a write or build waits for the release lock (var/.lock) before giving up.",
+        _parse_float, commands=_BASE, check=_positive)
+    query_memory: int = _setting(
+        1 << 30, "Bytes of address space each query executor (and each SPARQL Update) may use.",
+        _parse_int, commands=_SERVE, check=_at_least(1 << 20))
     write_token: str = _setting(
         "", "Bearer token for writes (Graph Store PUT/POST/DELETE, SPARQL Update); empty = writes off.",
         commands=_SERVE)

@@ -114,7 +114,7 @@ def start_server(var: Path, log: Path, env: dict[str, str] | None = None,
             if requests.get(url + "health", timeout=2).status_code == 200:
                 return Server(url=url, base=full_env.get("CITYNET_BASE", url), var=var,
                               process=process, log=log)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or busy
             pass
         time.sleep(0.2)
     stop_server(process)

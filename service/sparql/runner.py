@@ -85,14 +85,17 @@ class QueryOutcome:
 
 @dataclass(frozen=True)
 class Limits:
-    """Result limits: rows (solutions or triples) and serialised bytes; None = unlimited."""
+    """Result limits: rows (solutions or triples) and serialised bytes, and the memory an
+    executor process may take (applied by :mod:`service.sparql.pool`); None = unlimited."""
 
     max_rows: int | None = None
     max_bytes: int | None = None
+    max_memory: int | None = None
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
-        return cls(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes)
+        return cls(max_rows=settings.max_rows, max_bytes=settings.max_result_bytes,
+                   max_memory=settings.query_memory or None)
 
 
 class Runner(Protocol):

@@ -55,8 +55,10 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                       dumps.bp, vocabulary.bp, health.bp, reconcile.bp, context.bp):
         app.register_blueprint(blueprint)
     from service.web import writes  # token-guarded Graph Store writes and POST /update
+    from service.web.routes import graphs  # a graph's page: its source and its writes
 
     app.register_blueprint(writes.bp)
+    app.register_blueprint(graphs.bp)
 
     @app.after_request
     def cors(response: Response) -> Response:

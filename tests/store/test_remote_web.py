@@ -4,14 +4,17 @@ reach the server in the same single update as a build, or change nothing."""
 
 from __future__ import annotations
 
+import shutil
+
 import pyoxigraph as ox
 import pytest
 import requests
 
 from service.build.pipeline import build
-from service.settings import Settings
+from service.settings import PROJECT_ROOT, Settings
 from service.store.release import current_release
 from service.web.app import create_app
+from service.writes import journal
 from tests.conftest import BASE, free_port
 from tests.store.conftest import remote_settings
 from tests.store.test_remote import BARCELONA, remote_quads
@@ -97,7 +100,10 @@ def _comment_update(text: str) -> str:
 
 def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_oxigraph):
     server = new_oxigraph()
-    settings = remote_settings(tmp_path / "var", server, write_token=TOKEN)
+    root = tmp_path / "root"  # writes are journaled into data/: a copy, not the checkout
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    settings = remote_settings(tmp_path / "var", server, write_token=TOKEN, root=root)
     build(settings)
     auth = {"Authorization": f"Bearer {TOKEN}"}
     comment = ox.Quad(ox.NamedNode(BARCELONA), ox.NamedNode(
@@ -117,6 +123,7 @@ def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_oxig
     assert failed.status_code == 503 and "remote store unreachable" in failed.get_json()["message"]
     assert current_release(settings.var).id == live.id
     assert remote_quads(server.query_url) == before
+    assert len(journal.read(root / "data")) == 1  # the refused write is not in the sources
     assert requests.get(server.url, timeout=5).status_code < 500  # the server itself is fine
 
 
