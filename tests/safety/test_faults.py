@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 import requests
 
 from service.build.pipeline import build
@@ -22,6 +23,8 @@ from service.store.dataset import default_graph_size, named_quads
 from service.store.release import current_release
 from tests.conftest import free_port, snapshot, stop_server
 from tests.safety.conftest import BASE, make_root, mini_settings, people
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 
 def assert_complete(release) -> None:
