@@ -6,6 +6,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
+from service import lexer
 from service.sparql import guard
 from service.sparql.guard import GuardError, check_query, check_update, parsed_service_endpoints
 from tests.safety.service_queries import Generated, Oracle, queries
@@ -111,7 +112,7 @@ def guard_agrees_with_oxigraph(query: Generated) -> None:
     assert ORACLE.parses(query.text), f"the generator wrote an invalid query:\n{query.text}"
     planned = ORACLE.planned_services(query.text, query.form)
     assert bool(planned) == bool(query.calls), f"oracle and generator disagree:\n{query.text}"
-    seen = {"?" + s[1:] if s.startswith("$") else s for s in guard.scan(query.text).services}
+    seen = {"?" + s[1:] if s.startswith("$") else s for s in lexer.scan(query.text).services}
     assert planned <= seen, f"the lexer missed {planned - seen} in:\n{query.text}"
     if planned:
         with pytest.raises(guard.GuardError) as refused:
@@ -129,20 +130,20 @@ def test_whenever_oxigraph_plans_a_service_the_guard_refuses_it(query):
     guard_agrees_with_oxigraph(query)
 
 
-def _skip_after_optional(toks: list[guard.Token]) -> list[guard.Token]:
+def _skip_after_optional(toks: list[lexer.Token]) -> list[lexer.Token]:
     """A lexer that loses a SERVICE right after ``OPTIONAL {``."""
     return [t for i, t in enumerate(toks)
             if not (t.text.upper() == "SERVICE" and i >= 2 and toks[i - 1].text == "{"
                     and toks[i - 2].text.upper() == "OPTIONAL")]
 
 
-def _case_sensitive(toks: list[guard.Token]) -> list[guard.Token]:
+def _case_sensitive(toks: list[lexer.Token]) -> list[lexer.Token]:
     """A lexer that only knows the upper-case keyword."""
     return [t for t in toks if not (t.text.upper() == "SERVICE" and t.text != "SERVICE"
                                     and t.kind == "word")]
 
 
-def _ignores_prefixed_names(toks: list[guard.Token]) -> list[guard.Token]:
+def _ignores_prefixed_names(toks: list[lexer.Token]) -> list[lexer.Token]:
     """A lexer that only looks at SERVICE calls written with a full IRI or a variable."""
     return [t for i, t in enumerate(toks)
             if not (t.text.upper() == "SERVICE" and t.kind == "word" and i + 1 < len(toks)
@@ -154,8 +155,8 @@ def _ignores_prefixed_names(toks: list[guard.Token]) -> list[guard.Token]:
 def test_the_property_catches_a_broken_guard(monkeypatch, breakage):
     """The property above is not vacuous: with a guard that misses one kind of SERVICE,
     it finds a counterexample."""
-    real_tokens = guard.tokens
-    monkeypatch.setattr(guard, "tokens", lambda text: iter(breakage(list(real_tokens(text)))))
+    real_tokens = lexer.tokens
+    monkeypatch.setattr(lexer, "tokens", lambda text: iter(breakage(list(real_tokens(text)))))
     search = settings(max_examples=1000, deadline=None, database=None,
                       phases=[Phase.generate])(given(queries())(guard_agrees_with_oxigraph))
     with pytest.raises(AssertionError, match="the lexer missed"):

@@ -13,7 +13,8 @@ import pytest
 from service import media
 from service.settings import Settings
 from service.sparql.pool import ProcessRunner
-from service.sparql.runner import InProcessRunner, QueryRejected, QueryRequest
+from service.sparql.request import QueryRejected, QueryRequest
+from service.sparql.runner import InProcessRunner
 from service.store.embedded import EmbeddedStore
 from service.store.release import Release
 
