@@ -288,7 +288,8 @@ def cmd_query(settings: Settings, source: str, fmt: str | None,
     """Run a query (binding the parameters its header declares, checked as /api checks them)
     and write its answer: SPARQL results, or RDF for CONSTRUCT and DESCRIBE."""
     from service.queries import NamedQuery, ParameterError, QueryFileError, parse_header
-    from service.sparql.runner import QueryRejected, QueryRequest, execute, term_text
+    from service.sparql.execution import execute
+    from service.sparql.request import QueryRejected, QueryRequest, term_text
     from service.store import open_store
     from service.store.release import NoRelease
 

@@ -24,7 +24,9 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from service.sparql.runner import Limits, QueryOutcome, QueryRejected, QueryRequest, execute, guard
+from service.sparql.execution import execute
+from service.sparql.guard import admit
+from service.sparql.request import Limits, QueryOutcome, QueryRejected, QueryRequest
 from service.store.base import Store
 
 log = logging.getLogger("citynet.query")
@@ -191,7 +193,7 @@ class ProcessRunner:
         threading.Thread(target=work, name="citynet-query-replace", daemon=True).start()
 
     def run(self, request: QueryRequest) -> QueryOutcome:
-        guard(request, self._settings, self._store)
+        admit(request, self._settings, self._store)
         timeout = self._settings.query_timeout
         executor = self._acquire()
         started = time.monotonic()

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from service import media, rdfout
 from service.build.catalog import dataset_metadata
 from service.build.pipeline import remote_loader, sources_fingerprint
 from service.build.publish import LockBusy, dataset_id, publish, release_lock

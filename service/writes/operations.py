@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from service import media
 from service.sparql.guard import GuardError, check_update
 from service.sparql.pool import run_update
-from service.sparql.runner import QueryRejected
+from service.sparql.request import QueryRejected
 from service.writes.apply import WriteRejected
 
 Change = Callable[[ox.Store], None]

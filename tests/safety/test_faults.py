@@ -24,6 +24,8 @@ from service.store.release import current_release
 from tests.conftest import free_port, snapshot, stop_server
 from tests.safety.conftest import BASE, make_root, mini_settings, people
 
+pytestmark = pytest.mark.slow  # real processes, real time
+
 
 def assert_complete(release) -> None:
     """A live release is whole: its store holds every quad and their merge as its default

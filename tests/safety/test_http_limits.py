@@ -6,10 +6,13 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import requests
 
 from tests.safety.listener import listener
 from tests.safety.test_limits import RUNAWAY, SMALL
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 JSON = {"Accept": "application/sparql-results+json"}
 

@@ -19,6 +19,8 @@ from tests.conftest import BASE, free_port
 from tests.store.conftest import remote_settings
 from tests.store.test_remote import BARCELONA, remote_quads
 
+pytestmark = pytest.mark.slow  # real processes, real time
+
 TOKEN = "s3cret-token-for-remote-writes"
 SELECT = f"SELECT ?label WHERE {{ <{BARCELONA}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}"
 

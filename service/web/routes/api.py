@@ -9,10 +9,10 @@ import hashlib
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from service.queries import NamedQuery, ParameterError
-from service.sparql.runner import QueryRequest, term_text
+from service.sparql.request import QueryRequest, term_text
 from service.web import caching, openapi
 from service.web.common import base, release
-from service.web.routes.sparql import FORMAT_PARAMS, answer, query_formats
+from service.web.results import FORMAT_PARAMS, answer, query_formats
 
 bp = Blueprint("api", __name__)
 
