@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("validate", help="validate data/ against shapes/ without publishing")
     _common(p)
+    p.add_argument("--reference", action="store_true",
+                   help="validate with pySHACL (the reference) instead of the fast validator")
     p = sub.add_parser("serve", help="serve the dataset (builds it first when needed)")
     _common(p)
     p.add_argument("--workers", type=int, help=helps["workers"][1])
@@ -51,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dump", help="copy the live release's dump files to a folder")
     _common(p)
     p.add_argument("target", type=Path, help="folder to copy the dumps into")
+    p = sub.add_parser("generate", help="write a synthetic source folder of about N triples")
+    p.add_argument("--triples", required=True, help="size: a number with optional k, M or G")
+    p.add_argument("--out", required=True, type=Path, help="folder to create (build it with "
+                   "citynet build --root OUT)")
     return parser
 
 
@@ -63,11 +69,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise CliError(str(exc)) from None
 
 
-def cmd_validate(settings: Settings) -> int:
+def cmd_validate(settings: Settings, reference: bool = False) -> int:
     from service.build.pipeline import BuildFailed, check
 
     try:
-        checked = check(settings)
+        checked = check(settings, reference=reference)
     except BuildFailed as exc:
         raise CliError(exc.summary) from None
     print(checked.report.text())
@@ -209,12 +215,28 @@ def cmd_dump(settings: Settings, target: Path) -> int:
     return 0
 
 
+def cmd_generate(triples: str, out: Path) -> int:
+    from service.generate.dataset import generate
+    from service.generate.plan import parse_size
+
+    try:
+        plan = generate(parse_size(triples), out,
+                        progress=lambda line: print(line, file=sys.stderr))
+    except (ValueError, OSError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"wrote {out}: about {plan.triples} triples, {plan.memberships} memberships in "
+          f"{plan.groups} groups (largest {plan.group_sizes[0]}), {plan.cities} cities")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "generate":
+            return cmd_generate(args.triples, args.out)
         settings = _settings(args)
         if args.command == "validate":
-            return cmd_validate(settings)
+            return cmd_validate(settings, args.reference)
         if args.command == "build":
             return cmd_build(settings)
         if args.command == "serve":

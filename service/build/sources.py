@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -131,6 +132,29 @@ def validation_graph(sources: Sources) -> Graph:
     for name in _graph_names(sources.dataset):
         union.add((name, RDF.type, SD_NAMED_GRAPH))
     return union
+
+
+def validation_store(sources: Sources) -> ox.Store:
+    """The validation graph (see :func:`validation_graph`) as a pyoxigraph store's default graph.
+
+    Loaded as triples, so a triple several sources state is one triple, as in the union graph.
+    """
+    store = ox.Store()
+    data = sources.dataset.serialize(format="nquads", encoding="utf-8")
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                      for q in ox.parse(data, format=ox.RdfFormat.N_QUADS))
+    marker, named = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SD_NAMED_GRAPH))
+    store.bulk_extend(ox.Quad(ox.NamedNode(str(name)), marker, named)
+                      for name in _graph_names(sources.dataset))
+    return store
+
+
+def graph_store(graph: Graph) -> ox.Store:
+    """An rdflib graph as a pyoxigraph store's default graph."""
+    store = ox.Store()
+    data = graph.serialize(format="nt", encoding="utf-8")
+    store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    return store
 
 
 def _graph_names(dataset: Dataset) -> Iterable[URIRef]:
