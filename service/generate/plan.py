@@ -70,7 +70,7 @@ def plan_for(triples: int, fixed_triples) -> Plan:
     """
     networks = max(2, min(12, triples // 1_000_000))
     memberships = int(triples * 0.8) // MEMBERSHIP_TRIPLES
-    groups_per_network = max(3, memberships // 250 // networks)
+    groups_per_network = max(3, memberships // 80 // networks)
     groups = networks * groups_per_network
     draft = zipf_sizes(memberships, groups, len(YEARS))
     largest_per_year = -(-draft[0] // len(YEARS))
