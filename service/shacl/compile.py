@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from service.namespaces import PREFIXES
 from service.shacl.shapes import COMPONENTS, Path, Shape, UnsupportedShape
 
-TYPE_OF = f"<{PREFIXES['rdf']}type>/<{PREFIXES['rdfs']}subClassOf>*"
-SUBCLASS = f"<{PREFIXES['rdfs']}subClassOf>"
+SUBCLASSES = re.compile(r"\{\{subclasses:<([^>]*)>\}\}")
 #: Constraints on each value node on its own (one result per failing value node).
 VALUE_LEVEL = {SH["class"], SH.nodeKind, SH.pattern, SH["in"], SH.languageIn, SH["or"],
                SH.xone}
@@ -53,6 +52,12 @@ def term(node: Node) -> str:
     raise UnsupportedShape(f"blank node {node!r} as a constraint parameter")
 
 
+def subclasses(cls: Node) -> str:
+    """A placeholder the engine replaces by ``cls`` and its subclasses in the data (VALUES is
+    several times faster than evaluating ``rdf:type/rdfs:subClassOf*`` per node)."""
+    return "{{subclasses:" + term(cls) + "}}"
+
+
 def string(text: str) -> str:
     return json.dumps(text)  # a valid SPARQL string literal for the texts shapes hold
 
@@ -72,7 +77,7 @@ class Compiler:
         for kind, value in shape.targets:
             if kind == "class":
                 c = self.fresh()
-                parts.append(f"{{ {c} {SUBCLASS}* {term(value)} . ?this a {c} }}")
+                parts.append(f"{{ VALUES {c} {{ {subclasses(value)} }} ?this a {c} }}")
             elif kind == "node":
                 parts.append(f"{{ VALUES ?this {{ {term(value)} }} }}")
             elif kind == "subjectsOf":
@@ -87,7 +92,8 @@ class Compiler:
     def value_ok(self, predicate: URIRef, parameter, v: str) -> str:
         """A SPARQL expression true when value ``v`` satisfies one value-level constraint."""
         if predicate == SH["class"]:
-            return f"EXISTS {{ {v} {TYPE_OF} {term(parameter)} }}"
+            c = self.fresh()
+            return f"EXISTS {{ VALUES {c} {{ {subclasses(parameter)} }} {v} a {c} }}"
         if predicate == SH.nodeKind:
             return NODE_KIND_TESTS[parameter].format(v=v)
         if predicate == SH.pattern:

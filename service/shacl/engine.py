@@ -14,7 +14,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from service.shacl.compile import Check, compile_shapes, display_path
+from service.shacl.compile import SUBCLASSES, Check, compile_shapes, display_path
 from service.shacl.shapes import read_shapes
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -81,7 +81,22 @@ def _fill(template: str, texts: dict[str, str]) -> str:
     return _TEMPLATE.sub(lambda m: texts.get(m.group(1), m.group(0)), template)
 
 
-def run_check(store: ox.Store, check: Check) -> list[Result]:
+def _subclasses(store: ox.Store, iri: str) -> str:
+    rows = store.query("SELECT DISTINCT ?c WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#"
+                       f"subClassOf>* <{iri}> }}")
+    return " ".join(sorted(str(row["c"]) for row in rows))
+
+
+def resolve(store: ox.Store, query: str, cache: dict[str, str]) -> str:
+    """Fill each class placeholder with the class and its subclasses in ``store``."""
+    def fill(match: re.Match) -> str:
+        if match.group(1) not in cache:
+            cache[match.group(1)] = _subclasses(store, match.group(1))
+        return cache[match.group(1)]
+    return SUBCLASSES.sub(fill, query)
+
+
+def run_check(store: ox.Store, check: Check, cache: dict[str, str] | None = None) -> list[Result]:
     """The results of one compiled constraint."""
     shape, path = check.shape, display_path(check.shape.path)
 
@@ -89,7 +104,7 @@ def run_check(store: ox.Store, check: Check) -> list[Result]:
         return Result(str(focus), path, check.component, message, shape.severity,
                       str(value) if value is not None else "", str(shape.node))
 
-    rows = store.query(_header(check.query))
+    rows = store.query(_header(resolve(store, check.query, {} if cache is None else cache)))
     if check.kind == "focus":
         return [result(row["this"], None) for row in rows]
     if check.kind == "value":
@@ -126,4 +141,5 @@ def compile_graph(shapes: Graph) -> list[Check]:
 
 def validate_store(store: ox.Store, checks: list[Check]) -> list[Result]:
     """Every result of every check, sorted."""
-    return sorted(r for check in checks for r in run_check(store, check))
+    cache: dict[str, str] = {}
+    return sorted(r for check in checks for r in run_check(store, check, cache))
