@@ -111,3 +111,31 @@ def test_build_stops_on_an_unsupported_shape_with_one_line(tmp_path: Path):
     with pytest.raises(BuildFailed, match="minLength.*--reference"):
         check(settings)
     assert check(settings, reference=True).report.conforms  # pySHACL still evaluates it
+
+
+SHAPE_TESTS = sorted(p for p in (PROJECT_ROOT / "tests" / "shapes").glob("test_shapes_*.py")
+                     if "\nCASES = [" in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("module", SHAPE_TESTS, ids=lambda p: p.stem)
+def test_rejecting_snippets_of_the_shape_tests_same_results_as_pyshacl(shapes, module):
+    """The hand-written invalid graphs of tests/shapes/, all of one file at once."""
+    import importlib.util
+
+    from service.build.skolem import skolemize
+    from tests.shapes.conftest import PREFIXES
+
+    spec = importlib.util.spec_from_file_location(module.stem, module)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    graph = Graph()
+    for path in sorted((PROJECT_ROOT / "ontology").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    for number, (_shape, _message, turtle) in enumerate(loaded.CASES):
+        base = f"{BASE}case-{number}/"  # each snippet its own nodes: none repairs another
+        snippet = Graph().parse(data=PREFIXES + turtle, format="turtle", publicID=base)
+        for triple in skolemize(snippet, base):
+            graph.add(triple)
+    reference = report_results(reference_report(graph, shapes))
+    assert len(reference) >= len(loaded.CASES)
+    assert validate_store(graph_store(graph), compile_graph(shapes)) == reference
