@@ -130,10 +130,11 @@ class Generator:
             period = _iri("period", str(year))
             t(period, "a", "time:ProperInterval")
             t(period, "rdfs:label", literal(str(year)))
-            t(period, "time:hasBeginning",
-              f'[ a time:Instant ; time:inXSDDate "{year}-01-01"^^xsd:date ]')
-            t(period, "time:hasEnd", f'[ a time:Instant ; time:inXSDDate "{year}-12-31"^^xsd:date ]')
-        t.count += 4 * len(YEARS)  # the two instants' own triples, written inline above
+            for edge, day in (("hasBeginning", "01-01"), ("hasEnd", "12-31")):
+                instant = f"_:{edge}{year}"  # a blank node, as in the curated sources
+                t(period, f"time:{edge}", instant)
+                t(instant, "a", "time:Instant")
+                t(instant, "time:inXSDDate", f'"{year}-{day}"^^xsd:date')
 
     def unit(self, n: int, u: int) -> str:
         kind = "forum" if u % 2 == 0 else "community"

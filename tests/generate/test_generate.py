@@ -97,6 +97,7 @@ def test_cli_refuses_a_bad_size_and_an_existing_folder(generated):
         return subprocess.run([sys.executable, "-m", "service.cli", "generate", *args],
                               capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
 
+    assert run("--help").returncode == 0 and "--triples" in run("--help").stdout
     for args, expected in ((("--triples", "lots", "--out", str(generated / "x")), "not a size"),
                            (("--triples", "10k", "--out", str(generated)), "already exists")):
         done = run(*args)
