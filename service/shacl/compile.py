@@ -107,6 +107,10 @@ class Compiler:
             tags = ", ".join(string(t) for t in parameter)
             return (f"(isLiteral({v}) && (LCASE(LANG({v})) IN ({tags}) || "
                     f'LCASE(STRBEFORE(LANG({v}), "-")) IN ({tags})))')
+        if predicate == SH["or"] and all(_class_only(m) for m in parameter):
+            c = self.fresh()  # one lookup of the union of the classes instead of one per class
+            classes = " ".join(subclasses(m.constraints[0][1]) for m in parameter)
+            return f"EXISTS {{ VALUES {c} {{ {classes} }} {v} a {c} }}"
         if predicate == SH["or"]:
             return "(" + " || ".join(self.shape_ok(m, v) for m in parameter) + ")"
         if predicate == SH.xone:
@@ -194,6 +198,10 @@ class Compiler:
                                  f"FILTER ({ok}) }} }} GROUP BY ?this "
                                  f"HAVING (COUNT(DISTINCT ?value) < {int(parameter)})")
         raise UnsupportedShape(f"{shape.name()}: sh:{predicate.fragment} is not compiled")
+
+
+def _class_only(shape: Shape) -> bool:
+    return shape.path is None and [p for p, _ in shape.constraints] == [SH["class"]]
 
 
 def compile_shapes(shapes: list[Shape]) -> list[Check]:
