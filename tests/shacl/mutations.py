@@ -70,10 +70,13 @@ def _focus(root: Shape, name: str, seed: ox.Store) -> tuple[URIRef, list, bool]:
 
 
 def _edge(path, focus: Node, value: Node) -> tuple[Node, Node, Node]:
+    """One triple putting ``value`` at ``path`` from ``focus`` (None: a wildcard, to remove)."""
     if path.kind == "iri":
         return focus, URIRef(path.iri), value
-    if path.kind == "inverse" and path.parts[0].kind == "iri":
-        return value, URIRef(path.parts[0].iri), focus
+    if path.kind == "inverse":
+        return _edge(path.parts[0], value, focus)
+    if path.kind == "alternative":
+        return _edge(path.parts[0], focus, value)
     raise AssertionError(f"no mutation for values on path {path.display()}")
 
 
@@ -135,11 +138,7 @@ def mutate(data: Graph, shapes: Graph, seed: ox.Store) -> tuple[Graph, list[Muta
         graph.add(triple)
     for m in mutations:
         for triple in m.remove:
-            if triple[2] is None:
-                graph.remove(triple[:2] + (None,)) if triple[0] is not None else \
-                    graph.remove((None,) + triple[1:])
-            else:
-                graph.remove(triple)
+            graph.remove(triple)  # None is a wildcard
     for m in mutations:
         for triple in m.add:
             graph.add(triple)
