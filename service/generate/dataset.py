@@ -247,10 +247,10 @@ def city_rows(count: int, table: Path) -> list[dict[str, str]]:
         for r in real:
             if len(rows) == count:
                 break
-            rows.append({**{c: "" for c in CITY_COLUMNS}, "slug": f"{r['slug']}-{copy}",
-                         "name_en": f"{r['name_en']} {copy}", "lang": r["lang"],
+            # the same kind of place in the same country; never its Wikidata link or notes
+            rows.append({**r, "slug": f"{r['slug']}-{copy}", "name_en": f"{r['name_en']} {copy}",
                          "name_local": f"{r['name_local']} {copy}" if r["name_local"] else "",
-                         "country": r["country"]})
+                         "wikidata": "", "wikidata_status": "", "note": ""})
         copy += 1
     return rows
 
