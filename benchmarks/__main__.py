@@ -1,20 +1,21 @@
-"""``python -m benchmarks [load|lookup|build|store|jsonld] [options]``: the one command for
-benchmarks.
+"""``python -m benchmarks [load|lookup|build|store|jsonld|memory|validate] [options]``: the one
+command for benchmarks.
 
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
 resource lookups (web layer against the store) and build time against dataset size;
 ``... store`` the size and time the stored (set) default graph costs; ``... jsonld`` compares
-JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default cap).
+JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default
+cap); ``... validate`` SHACL validation time (pySHACL against the fast validator).
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, jsonld, load, lookup, memory, store
+from benchmarks import build, jsonld, load, lookup, memory, store, validate
 
 COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main,
-            "jsonld": jsonld.main, "memory": memory.main}
+            "jsonld": jsonld.main, "memory": memory.main, "validate": validate.main}
 
 
 def main(argv: list[str]) -> int:

@@ -39,6 +39,7 @@ DESCRIPTIONS = {
     "serve": "serve the dataset (builds it first when needed)",
     "query": "run a SPARQL query (or a named query of queries/) against the live release",
     "dump": "copy the live release's dump files to a folder",
+    "generate": "write a synthetic source folder of about N triples (for benchmarks and scale tests)",
 }
 QUERY_EPILOG = """examples:
   citynet query 'SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#FormalOrganization> }'
@@ -78,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
             else:
                 p.add_argument(flag.option, dest=flag.name, default=None,
                                metavar=flag.name.upper(), help=text)
+        if command == "validate":
+            p.add_argument("--reference", action="store_true",
+                           help="validate with pySHACL (the reference) instead of the fast validator")
+    p = sub.add_parser("generate", help=DESCRIPTIONS["generate"], description=DESCRIPTIONS["generate"])
+    p.add_argument("--triples", required=True, help="size: a number with optional k, M or G")
+    p.add_argument("--out", required=True, type=Path, help="folder to create (build it with "
+                   "citynet build --root OUT)")
     return parser
 
 
@@ -89,11 +97,11 @@ def _settings(args: argparse.Namespace) -> Settings:
         raise CliError(str(exc)) from None
 
 
-def cmd_validate(settings: Settings) -> int:
+def cmd_validate(settings: Settings, reference: bool = False) -> int:
     from service.build.pipeline import BuildFailed, check
 
     try:
-        checked = check(settings)
+        checked = check(settings, reference=reference)
     except BuildFailed as exc:
         raise CliError(exc.summary) from None
     print(checked.report.text())
@@ -364,6 +372,20 @@ def check_listen(settings: Settings) -> None:
         raise CliError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from None
 
 
+def cmd_generate(triples: str, out: Path) -> int:
+    from service.generate.dataset import generate
+    from service.generate.plan import parse_size
+
+    try:
+        plan = generate(parse_size(triples), out,
+                        progress=lambda line: print(line, file=sys.stderr))
+    except (ValueError, OSError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"wrote {out}: about {plan.triples} triples, {plan.memberships} memberships in "
+          f"{plan.groups} groups (largest {plan.group_sizes[0]}), {plan.cities} cities")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, extra = _parser().parse_known_args(argv)
     if extra:
@@ -371,9 +393,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"(see citynet {args.command} --help)", file=sys.stderr)
         return 2
     try:
+        if args.command == "generate":
+            return cmd_generate(args.triples, args.out)
         settings = _settings(args)
         if args.command == "validate":
-            return cmd_validate(settings)
+            return cmd_validate(settings, args.reference)
         if args.command == "build":
             return cmd_build(settings)
         if args.command == "serve":

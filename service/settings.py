@@ -155,7 +155,7 @@ class Settings:
         _parse_int, commands=_SERVE, check=_at_least(1))
     lock_timeout: float = _setting(
         30.0, "Seconds a write or build waits for the release lock (var/.lock) before giving up.",
-        _parse_float, commands=_BASE, check=_positive)
+        _parse_float, commands=("build", "serve"), check=_positive)
     query_memory: int = _setting(
         1 << 30, "Bytes of address space each query executor (and each SPARQL Update) may use.",
         _parse_int, commands=_SERVE, check=_at_least(1 << 20))

@@ -38,17 +38,19 @@ class Checked:
     report: Report
 
 
-def check(settings: Settings) -> Checked:
-    """Parse and validate the sources; raise BuildFailed on a parse error."""
+def check(settings: Settings, reference: bool = False) -> Checked:
+    """Parse and validate the sources (with pySHACL when ``reference``); raise BuildFailed on a
+    parse error or a shape the fast validator cannot evaluate."""
     base = settings.base_iri
     try:
         sources = load_sources(settings.data_dir, settings.ontology_dir, base)
         path = journal.journal_path(settings.data_dir)
         for graph in journal.replay(sources.dataset, journal.read(settings.data_dir), base):
             sources.files.setdefault(graph, []).append(path)
+        shapes = load_shapes(settings.shapes_dir)
+        return Checked(sources, validate_sources(sources, shapes, reference=reference))
     except (SourceError, journal.JournalError) as exc:
         raise BuildFailed(str(exc)) from None
-    return Checked(sources, validate_sources(sources, load_shapes(settings.shapes_dir)))
 
 
 def sources_fingerprint(settings: Settings) -> str:
