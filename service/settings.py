@@ -96,6 +96,9 @@ class Settings:
     describe_incoming_limit: int = _setting(
         200, "Most incoming links included in the description of a resource.", int
     )
+    response_cache_bytes: int = _setting(
+        64_000_000, "Bytes of rendered answers each worker keeps for the live release; 0 = off.", int
+    )
     trusted_proxies: int = _setting(
         0, "Reverse proxies in front whose X-Forwarded-For/Proto/Host/Prefix are trusted.", int
     )

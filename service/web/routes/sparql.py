@@ -9,6 +9,7 @@ format are negotiated and the runner picks.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -16,9 +17,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from service import media
 from service.namespaces import PREFIXES
 from service.sparql.runner import QueryRejected, QueryRequest
-from service.store.release import Release
-from service.web import caching, negotiate, serialize
-from service.web.common import base, error_response, rdf_response, release, settings
+from service.web import negotiate, serialize
+from service.web.common import base, error_response, rdf_body, release, settings
+from service.web.representation import Representation, html
+from service.web.response_cache import Body
 
 bp = Blueprint("sparql", __name__)
 
@@ -53,34 +55,36 @@ def endpoint() -> Response:
     results_fmt, rdf_fmt = query_formats()
     default_graphs = request.values.getlist("default-graph-uri")
     named_graphs = request.values.getlist("named-graph-uri")
-    rel = release()
-    etag = None
-    if request.method in ("GET", "HEAD"):
-        key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
-               *default_graphs, "|", *named_graphs]
-        etag = caching.etag_for(rel, "sparql", hashlib.sha256("\x1f".join(key).encode())
-                                .hexdigest())
-        cached = caching.not_modified(rel, etag)
-        if cached is not None:
-            cached.vary.add("Accept")
-            return cached
+    key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
+           *default_graphs, "|", *named_graphs]
+    rep = Representation(release(), ["sparql", hashlib.sha256("\x1f".join(key).encode())
+                                     .hexdigest()],
+                         validators=request.method in ("GET", "HEAD"), cache=repeatable(query))
     return answer(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
-                               tuple(named_graphs), base_iri=base() + "sparql"), rel, etag)
+                               tuple(named_graphs), base_iri=base() + "sparql"), rep)
 
 
-def answer(query: QueryRequest, rel: Release, etag: str | None) -> Response:
-    """Run a query through the app's runner: its result, or its refusal as a readable error.
-    Cached per release under ``etag``; ``None`` (POST) is never stored."""
-    try:
-        outcome = current_app.extensions["citynet.runner"].run(query)
-    except QueryRejected as exc:
-        return error_response(exc.status, reason(exc.status), exc.message)
-    response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
-    response.vary.add("Accept")
-    if etag is None:
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return caching.stamp(response, rel, etag)
+#: Functions whose value changes from one evaluation to the next: such answers are not kept.
+VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def repeatable(query: str) -> bool:
+    """Whether the query's answer is a function of the release alone (no RAND(), NOW() …)."""
+    return VOLATILE.search(query) is None
+
+
+def answer(query: QueryRequest, rep: Representation) -> Response:
+    """Run a query through the app's runner: its result, or its refusal as a readable error
+    (never cached). Answers to POST carry ``no-store`` but may still be kept server-side."""
+
+    def render() -> Body | Response:
+        try:
+            outcome = current_app.extensions["citynet.runner"].run(query)
+        except QueryRejected as exc:
+            return error_response(exc.status, reason(exc.status), exc.message)
+        return Body(outcome.body, serialize.content_type(outcome.media_type))
+
+    return rep.respond(render)
 
 
 def reason(status: int) -> str:
@@ -166,16 +170,11 @@ def _describe_service() -> Response:
         abort(406, description="ask for HTML or an RDF format")
     rel = release()
     if fmt == media.HTML:
-        body = render_template("sparql.html",
-                               examples=current_app.extensions["citynet.queries"].values(),
-                               results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
-                               query=DEFAULT_QUERY)
-        response = Response(body, content_type="text/html; charset=utf-8")
-        response.vary.add("Accept")
-        return caching.stamp(response, rel, caching.etag_for(rel, "sparql-page"))
-    body = serialize.triples(service_description(base(), rel.info.get("graphs", {})), fmt,
-                             base())
-    return rdf_response(body, fmt.media_type, rel, caching.etag_for(rel, "sd", fmt.name))
+        return Representation(rel, ["sparql-page"]).respond(lambda: html(render_template(
+            "sparql.html", examples=current_app.extensions["citynet.queries"].values(),
+            results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS, query=DEFAULT_QUERY)))
+    return Representation(rel, ["sd", fmt.name]).respond(lambda: rdf_body(serialize.triples(
+        service_description(base(), rel.info.get("graphs", {})), fmt, base()), fmt.media_type))
 
 
 def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple]:
