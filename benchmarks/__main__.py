@@ -2,16 +2,18 @@
 
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
 resource lookups (web layer against the store) and build time against dataset size;
-``... store`` the size and time the stored (set) default graph costs.
+``... store`` the size and time the stored (set) default graph costs;
+``python -m benchmarks compare`` measures the service against Oxigraph's own server.
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, load, lookup, store
+from benchmarks import build, compare, load, lookup, store
 
-COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main}
+COMMANDS = {"compare": compare.main, "load": load.main, "lookup": lookup.main, "build": build.main,
+            "store": store.main}
 
 
 def main(argv: list[str]) -> int:
