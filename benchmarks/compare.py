@@ -4,7 +4,8 @@ Starts the service as ``citynet serve`` does (gunicorn, its own build) and
 ``oxigraph serve-read-only`` on a copy of the very store the service publishes (with
 ``--union-default-graph`` only when that store keeps its data in named graphs alone, as the
 service's queries then see the union), then drives both with the same requests: each scenario
-pairs the service's route with the SPARQL request Oxigraph answers for it. Rounds alternate
+pairs the service's route with the SPARQL request Oxigraph answers for it. Each scenario is
+first warmed up (every request sent ``--warmup`` times to each server), then rounds alternate
 which server goes first; the table shows the median of the rounds, the ratio
 (service / Oxigraph req/s) and the target of issue 11 where there is one.
 """
@@ -27,7 +28,7 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 import requests
 
-from benchmarks.drive import Figures, Request, drive, find_wrk
+from benchmarks.drive import Figures, Request, drive, find_wrk, warm
 from benchmarks.load import tree_rss
 from service.namespaces import sparql_prefix_block
 from service.queries import load_queries
@@ -172,6 +173,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sample", type=int, default=300, help="resources/queries per scenario")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="passes over each scenario's requests before measuring")
     parser.add_argument("--only", help="run the scenarios whose name contains this text")
     parser.add_argument("--workers", type=int, default=2, help="the service's gunicorn workers")
     parser.add_argument("--wrk", help="path of wrk (default: $WRK, then wrk on PATH; without "
@@ -198,7 +201,8 @@ def main(argv: list[str]) -> int:
             port = free_port()
             oxigraph = start_oxigraph(copy, port, union, folder / "oxigraph.log")
             oxi_url = f"http://127.0.0.1:{port}/"
-            print(f"# {triples} triples; Oxigraph {'with' if union else 'without'} "
+            print(f"# {triples} triples; {args.sample} resources/queries per scenario; "
+                  f"Oxigraph {'with' if union else 'without'} "
                   f"--union-default-graph; load generator: {'wrk' if wrk else 'Python threads'};"
                   f" {args.rounds} rounds of {args.duration:g} s, median", flush=True)
             results = measure(chosen, wrk, service.url, oxi_url, args)
@@ -234,7 +238,7 @@ def measure(chosen: list[Scenario], wrk: str | None, service: str, oxigraph: str
     for scenario in chosen:
         pair = ((service, scenario.service), (oxigraph, scenario.oxigraph))
         for url, reqs in pair:
-            drive(wrk, url, reqs, scenario.connections, 1.0)
+            warm(url, reqs, min(scenario.connections, 8), args.warmup)
         runs: dict[str, list[Figures]] = {service: [], oxigraph: []}
         for round_ in range(args.rounds):
             for url, reqs in (pair if round_ % 2 == 0 else pair[::-1]):

@@ -149,6 +149,35 @@ def with_python(url: str, requests: list[Request], connections: int, seconds: fl
                    errors=errors[0], requests=len(latencies))
 
 
+def warm(url: str, requests: list[Request], connections: int, passes: int) -> None:
+    """Send every request ``passes`` times (each worker process keeps its own cache, and
+    which worker answers is the kernel's choice), so the measurement sees the steady state."""
+    parts = urlsplit(url)
+    todo = [r for _ in range(passes) for r in requests]
+    lock = threading.Lock()
+
+    def client() -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        while True:
+            with lock:
+                if not todo:
+                    break
+                r = todo.pop()
+            try:
+                conn.request(r.method, r.path, body=r.body, headers=dict(r.headers))
+                conn.getresponse().read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def drive(wrk: str | None, url: str, requests: list[Request], connections: int,
           seconds: float) -> Figures:
     if wrk:
