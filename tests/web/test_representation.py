@@ -101,3 +101,12 @@ def test_a_post_query_is_not_stored_by_http_caches(client):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
     assert "Accept" in response.headers["Vary"]
+
+
+def test_a_dump_download_revalidates_with_a_weak_validator_too(client):
+    listing = client.get("/dumps/", headers={"Accept": "application/json"}).get_json()
+    url = listing["dumps"][0]["url"]
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"].startswith('"')
+    weak = client.get(url, headers={"If-None-Match": "W/" + first.headers["ETag"]})
+    assert weak.status_code == 304 and weak.headers["ETag"] == first.headers["ETag"]
