@@ -5,17 +5,19 @@ command for benchmarks.
 resource lookups (web layer against the store) and build time against dataset size;
 ``... store`` the size and time the stored (set) default graph costs; ``... jsonld`` compares
 JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default
-cap); ``... validate`` SHACL validation time (pySHACL against the fast validator).
+cap); ``... validate`` SHACL validation time (pySHACL against the fast validator);
+``... compare`` measures the service against Oxigraph's own server.
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, jsonld, load, lookup, memory, store, validate
+from benchmarks import build, compare, jsonld, load, lookup, memory, store, validate
 
-COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main,
-            "jsonld": jsonld.main, "memory": memory.main, "validate": validate.main}
+COMMANDS = {"compare": compare.main, "load": load.main, "lookup": lookup.main, "build": build.main,
+            "store": store.main, "jsonld": jsonld.main, "memory": memory.main,
+            "validate": validate.main}
 
 
 def main(argv: list[str]) -> int:

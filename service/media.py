@@ -131,3 +131,11 @@ def rdf_by_param(value: str) -> RdfMedia | None:
 def format_param_values() -> list[str]:
     """Every short ``format``/``output`` value understood for some query form (for messages)."""
     return sorted({v for v in (*_RESULTS_PARAMS, *_GRAPH_PARAMS) if "/" not in v})
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header value: text formats say their charset."""
+    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json",
+                                                               "n-triples", "n-quads", "trig")):
+        return f"{media_type}; charset=utf-8"
+    return media_type

@@ -168,6 +168,9 @@ class Settings:
     describe_incoming_limit: int = _setting(
         200, "Most incoming links included in the description of a resource.", _parse_int,
         commands=_SERVE, check=_at_least(0))
+    response_cache_bytes: int = _setting(
+        64_000_000, "Bytes of rendered answers each worker keeps for the live release; 0 = off.",
+        _parse_int, commands=_SERVE, check=_at_least(0))
     trusted_proxies: int = _setting(
         0, "Reverse proxies in front whose X-Forwarded-For/Proto/Host/Prefix are trusted.",
         _parse_int, commands=_SERVE, check=_at_least(0))

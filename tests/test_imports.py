@@ -78,7 +78,7 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_the_graph_sees_lazy_and_from_imports():
     graph = import_graph()
     assert "service.sparql.pool" in graph["service.sparql.runner"]
-    assert "service.web.caching" in graph["service.web.routes.api"]
+    assert "service.web.representation" in graph["service.web.routes.api"]
     assert "service.web.results" in graph["service.web.routes.sparql"]
 
 

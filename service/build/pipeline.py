@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.build import journal
 from service.build.catalog import dataset_metadata
 from service.build.publish import LockBusy, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed, load_remote
@@ -20,7 +21,6 @@ from service.build.validate import Report, load_shapes, validate_sources
 from service.namespaces import data_prefixes
 from service.settings import Settings
 from service.store.release import Release
-from service.writes import journal
 
 
 class BuildFailed(Exception):

@@ -61,12 +61,30 @@ def _rows_limited(triples: Iterable[ox.Triple], max_rows: int | None) -> Iterato
         yield triple
 
 
+#: Per results format, a byte pattern whose count bounds the rows from above: literals are
+#: escaped in XML (``&lt;``) and TSV (``\n``), so those counts are exact; a JSON or CSV literal
+#: may contain the pattern, which only over-counts.
+_ROW_MARKS = {media.SPARQL_JSON: (b"},{", 1), media.SPARQL_XML: (b"<result>", 0),
+              media.SPARQL_TSV: (b"\n", -1), media.SPARQL_CSV: (b"\n", -1)}
+
+
+def _rows_at_most(body: bytes, fmt: media.ResultsMedia) -> int:
+    """An upper bound of the rows of a serialised SELECT result, without parsing it."""
+    mark, offset = _ROW_MARKS[fmt]
+    return body.count(mark) + offset
+
+
 def _count_solutions(body: bytes, fmt: media.ResultsMedia) -> int:
     """Rows of a serialised SELECT result. pyoxigraph cannot read CSV results back (the
     format is lossy), so CSV rows are counted with a CSV reader (quoted newlines included)."""
     if fmt is media.SPARQL_CSV:
         return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
     return sum(1 for _ in ox.parse_query_results(body, fmt.format))
+
+
+def _over_row_limit(body: bytes, fmt: media.ResultsMedia, max_rows: int) -> bool:
+    """Parse the result to count its rows only when the cheap upper bound exceeds the limit."""
+    return _rows_at_most(body, fmt) > max_rows and _count_solutions(body, fmt) > max_rows
 
 
 def _too_big(message: str) -> QueryRejected:
@@ -137,7 +155,7 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
         result.serialize(buffer, format=request.results_format.format)
         body = buffer.getvalue()
         if (kind == "solutions" and limits.max_rows is not None
-                and _count_solutions(body, request.results_format) > limits.max_rows):
+                and _over_row_limit(body, request.results_format, limits.max_rows)):
             raise _LimitHit(f"result limit of {limits.max_rows} rows exceeded")
         return QueryOutcome(body, request.results_format.media_type, kind)
     except _LimitHit as exc:

@@ -24,6 +24,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from service import metrics
 from service.sparql.execution import execute
 from service.sparql.guard import admit
 from service.sparql.request import Limits, QueryOutcome, QueryRejected, QueryRequest
@@ -175,6 +176,7 @@ class ProcessRunner:
             if executor.process.is_alive():
                 return executor
             executor.kill()
+            metrics.EXECUTOR_KILLS.inc()
             with self._lock:
                 self._count -= 1
 
@@ -183,8 +185,10 @@ class ProcessRunner:
 
         def work() -> None:
             dead.kill()
+            metrics.EXECUTOR_KILLS.inc()
             try:
                 self._idle.put(_Executor(self._var, self._limits))
+                metrics.EXECUTOR_RESTARTS.inc()
             except Exception:
                 log.exception("could not start a query executor")
                 with self._lock:
@@ -209,6 +213,7 @@ class ProcessRunner:
             raise QueryRejected(503, "the query executor stopped unexpectedly; try again") from None
         if reply is None:
             executor.process.kill()  # free the CPU now; reaping happens in the background
+            metrics.QUERY_TIMEOUTS.inc()
             self._replace(executor)
             log.warning("query stopped after %.1f s (time limit %s s)",
                         time.monotonic() - started, timeout)

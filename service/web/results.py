@@ -3,28 +3,38 @@ asks for (Accept, ``format``/``output``), and the runner's outcome or refusal as
 
 from __future__ import annotations
 
+import re
+
 from flask import Response, abort, current_app, request
 
 from service import media
 from service.sparql.request import QueryRejected, QueryRequest
-from service.store.release import Release
-from service.web import caching, negotiate, serialize
+from service.web import negotiate
 from service.web.common import error_response
+from service.web.representation import Representation
+from service.web.response_cache import Body
+
+#: Functions whose value changes from one evaluation to the next: such answers are not kept.
+VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
-def answer(query: QueryRequest, rel: Release, etag: str | None) -> Response:
-    """Run a query through the app's runner: its result, or its refusal as a readable error.
-    Cached per release under ``etag``; ``None`` (POST) is never stored."""
-    try:
-        outcome = current_app.extensions["citynet.runner"].run(query)
-    except QueryRejected as exc:
-        return error_response(exc.status, reason(exc.status), exc.message)
-    response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
-    response.vary.add("Accept")
-    if etag is None:
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return caching.stamp(response, rel, etag)
+def repeatable(query: str) -> bool:
+    """Whether the query's answer is a function of the release alone (no RAND(), NOW() …)."""
+    return VOLATILE.search(query) is None
+
+
+def answer(query: QueryRequest, rep: Representation) -> Response:
+    """Run a query through the app's runner: its result, or its refusal as a readable error
+    (never cached). Answers to POST carry ``no-store`` but may still be kept server-side."""
+
+    def render() -> Body | Response:
+        try:
+            outcome = current_app.extensions["citynet.runner"].run(query)
+        except QueryRejected as exc:
+            return error_response(exc.status, reason(exc.status), exc.message)
+        return Body(outcome.body, media.content_type(outcome.media_type))
+
+    return rep.respond(render)
 
 
 def reason(status: int) -> str:

@@ -33,9 +33,3 @@ def embeddable_jsonld(items: Iterable[ox.Triple], base: str) -> str:
     return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def content_type(media_type: str) -> str:
-    """The Content-Type header value: text formats say their charset."""
-    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json",
-                                                               "n-triples", "n-quads", "trig")):
-        return f"{media_type}; charset=utf-8"
-    return media_type

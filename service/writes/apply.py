@@ -6,7 +6,7 @@ result is published with :func:`service.build.publish.publish` (new store, dumps
 one atomic swap). Writes and builds are serialised by :func:`release_lock`.
 
 Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
-(:mod:`service.writes.journal`) and fsync'd: it is part of the sources from then on, and every
+(:mod:`service.build.journal`) and fsync'd: it is part of the sources from then on, and every
 build replays it after the files. Each write is also recorded in PROV in the graph
 ``{base}graph/writes`` (who: the token's public id; when; what: the operation, the graph,
 triples added and removed), which the journal carries too.
@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from service.build import journal
 from service.build.catalog import dataset_metadata
 from service.build.pipeline import remote_loader, sources_fingerprint
 from service.build.publish import LockBusy, dataset_id, publish, release_lock
@@ -32,7 +33,6 @@ from service.namespaces import PREFIXES, data_prefixes, graph_iri, thing_iri
 from service.settings import Settings
 from service.store.dataset import merged_default, named_quads
 from service.store.release import NoRelease, Release, current_release
-from service.writes import journal
 
 WRITES_GRAPH = "writes"
 WRITE_LOG_DOCUMENT = "write-log"

@@ -215,7 +215,7 @@ def _has(release, name: str) -> bool:
 @pytest.mark.slow
 def test_a_write_killed_at_any_point_loses_nothing_acknowledged_and_publishes_nothing_half(
         tmp_path):
-    from service.writes import journal
+    from service.build import journal
 
     settings = mini_settings(tmp_path)
     (settings.data_dir / "people.ttl").write_text(people(2000))  # a slower write
@@ -265,7 +265,7 @@ def test_a_write_killed_at_any_point_loses_nothing_acknowledged_and_publishes_no
 
 
 def test_a_torn_journal_line_is_ignored_and_cut_by_the_next_append(tmp_path):
-    from service.writes import journal
+    from service.build import journal
 
     settings = mini_settings(tmp_path)
     build(settings)

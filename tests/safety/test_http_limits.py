@@ -8,6 +8,7 @@ import time
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.safety.listener import listener
 from tests.safety.test_limits import RUNAWAY, SMALL
@@ -35,6 +36,20 @@ def test_a_runaway_query_gets_503_while_health_and_small_queries_answer(safe_ser
     assert outcome[0].status_code == 503
     assert "time limit of 2 s exceeded" in outcome[0].text
     assert time.monotonic() - started < 6
+    deadline = time.monotonic() + 5  # the replacement starts off the request thread
+    while counter(safe_server, "citynet_query_executor_restarts_total") < 1 \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for name in ("citynet_query_timeouts_total", "citynet_query_executor_kills_total",
+                 "citynet_query_executor_restarts_total"):
+        assert counter(safe_server, name) >= 1, name
+
+
+def counter(server, name: str) -> float:
+    """A counter summed over every worker, as /metrics reports it."""
+    text = server.get("metrics").text
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == name)
 
 
 def test_a_query_over_the_row_limit_says_which_limit(safe_server):

@@ -10,11 +10,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from service.build import journal
 from service.build.pipeline import build
 from service.settings import PROJECT_ROOT, Settings
 from service.store.release import current_release
 from service.web.app import create_app
-from service.writes import journal
 from tests.conftest import BASE, free_port
 from tests.store.conftest import remote_settings
 from tests.store.test_remote import BARCELONA, remote_quads

@@ -40,6 +40,14 @@ def from_jsonld(data: bytes) -> set[ox.Triple]:
 
 
 @pytest.fixture(scope="module")
+def app(build_settings, built_release):
+    """Every resource of the full dataset (not the web tests' small fixture) is checked."""
+    from service.web.app import create_app
+
+    return create_app(build_settings)
+
+
+@pytest.fixture(scope="module")
 def published_context(app) -> dict:
     response = app.test_client().get("/context.jsonld")
     assert response.status_code == 200

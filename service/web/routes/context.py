@@ -12,8 +12,9 @@ from flask import Blueprint, Response, abort, request
 
 from service import media
 from service.jsonld import dumps
-from service.web import caching, negotiate
-from service.web.common import jsonld_context, rdf_response, release
+from service.web import negotiate
+from service.web.common import jsonld_context, rdf_body, release
+from service.web.representation import Representation
 
 bp = Blueprint("context", __name__)
 
@@ -25,11 +26,5 @@ def context() -> Response:
     if chosen is None:
         abort(406, description=f"the context is JSON-LD: ask for {media.JSON_LD.media_type} "
                                f"or {media.JSON}")
-    rel = release()
-    etag = caching.etag_for(rel, "context", chosen)
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
-    body = dumps({"@context": jsonld_context().definition()})
-    return rdf_response(body, chosen, rel, etag)
+    return Representation(release(), ["context", chosen]).respond(
+        lambda: rdf_body(dumps({"@context": jsonld_context().definition()}), chosen))

@@ -11,8 +11,10 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from service import media
 from service.namespaces import PREFIXES
-from service.web import caching, negotiate
+from service.web import negotiate
 from service.web.common import base, release, store
+from service.web.representation import Representation, html
+from service.web.response_cache import Body
 
 bp = Blueprint("graphs", __name__)
 
@@ -45,20 +47,15 @@ def page(name: str) -> Response:
         response = redirect(url_for("graph_store.read", graph=iri), code=303)
         response.vary.add("Accept")
         return response
-    etag = caching.etag_for(rel, "graph-page", name)
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
-    graph = {"g": ox.NamedNode(iri)}
-    sources = [{"iri": _value(r, "doc"), "title": _value(r, "title")}
-               for r in store().query(SOURCES, substitutions=graph)]
-    writes = [{key: _value(r, key) for key in ("activity", "label", "when", "who", "name",
-                                                "operation")}
-              for r in store().query(WRITES, substitutions=graph)]
-    response = Response(render_template(
-        "graph.html", iri=iri, name=name, triples=rel.info["graphs"][iri], sources=sources,
-        writes=writes, release=rel, download=url_for("graph_store.read", graph=iri)),
-        content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+    def render() -> Body:
+        graph = {"g": ox.NamedNode(iri)}
+        sources = [{"iri": _value(r, "doc"), "title": _value(r, "title")}
+                   for r in store().query(SOURCES, substitutions=graph)]
+        writes = [{key: _value(r, key) for key in ("activity", "label", "when", "who", "name",
+                                                    "operation")}
+                  for r in store().query(WRITES, substitutions=graph)]
+        return html(render_template(
+            "graph.html", iri=iri, name=name, triples=rel.info["graphs"][iri], sources=sources,
+            writes=writes, release=rel, download=url_for("graph_store.read", graph=iri)))
+
+    return Representation(rel, ["graph-page", name]).respond(render)

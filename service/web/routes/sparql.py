@@ -16,9 +16,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from service import media
 from service.namespaces import PREFIXES
 from service.sparql.request import QueryRequest
-from service.web import caching, negotiate, serialize
-from service.web.common import base, error_response, rdf_response, release, settings
-from service.web.results import answer, query_formats
+from service.web import negotiate, serialize
+from service.web.common import base, error_response, rdf_body, release, settings
+from service.web.representation import Representation, html
+from service.web.results import answer, query_formats, repeatable
 
 bp = Blueprint("sparql", __name__)
 
@@ -53,19 +54,13 @@ def endpoint() -> Response:
     results_fmt, rdf_fmt = query_formats()
     default_graphs = request.values.getlist("default-graph-uri")
     named_graphs = request.values.getlist("named-graph-uri")
-    rel = release()
-    etag = None
-    if request.method in ("GET", "HEAD"):
-        key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
-               *default_graphs, "|", *named_graphs]
-        etag = caching.etag_for(rel, "sparql", hashlib.sha256("\x1f".join(key).encode())
-                                .hexdigest())
-        cached = caching.not_modified(rel, etag)
-        if cached is not None:
-            cached.vary.add("Accept")
-            return cached
+    key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
+           *default_graphs, "|", *named_graphs]
+    rep = Representation(release(), ["sparql", hashlib.sha256("\x1f".join(key).encode())
+                                     .hexdigest()],
+                         validators=request.method in ("GET", "HEAD"), cache=repeatable(query))
     return answer(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
-                               tuple(named_graphs), base_iri=base() + "sparql"), rel, etag)
+                               tuple(named_graphs), base_iri=base() + "sparql"), rep)
 
 
 def _read_request() -> tuple[str | None, str | None]:
@@ -111,16 +106,11 @@ def _describe_service() -> Response:
         abort(406, description="ask for HTML or an RDF format")
     rel = release()
     if fmt == media.HTML:
-        body = render_template("sparql.html",
-                               examples=current_app.extensions["citynet.queries"].values(),
-                               results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
-                               query=DEFAULT_QUERY)
-        response = Response(body, content_type="text/html; charset=utf-8")
-        response.vary.add("Accept")
-        return caching.stamp(response, rel, caching.etag_for(rel, "sparql-page"))
-    body = serialize.triples(service_description(base(), rel.info.get("graphs", {})), fmt,
-                             base())
-    return rdf_response(body, fmt.media_type, rel, caching.etag_for(rel, "sd", fmt.name))
+        return Representation(rel, ["sparql-page"]).respond(lambda: html(render_template(
+            "sparql.html", examples=current_app.extensions["citynet.queries"].values(),
+            results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS, query=DEFAULT_QUERY)))
+    return Representation(rel, ["sd", fmt.name]).respond(lambda: rdf_body(serialize.triples(
+        service_description(base(), rel.info.get("graphs", {})), fmt, base()), fmt.media_type))
 
 
 def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple]:
