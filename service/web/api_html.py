@@ -11,25 +11,18 @@ from flask import Response, current_app, render_template, request, url_for
 
 from service import media
 from service.queries import NamedQuery, ParameterError
-from service.sparql.runner import QueryRejected, QueryRequest, term_text
-from service.web import caching, results_html, view
+from service.sparql.request import QueryRejected, QueryRequest, term_text
+from service.web import results_html, view
 from service.web.common import base, languages, release, store
+from service.web.representation import CACHE_CONTROL, Representation, html
 
 #: Request fields that are not parameters of the query.
 OWN_FIELDS = frozenset({"format", "page"})
 
 
 def index_page(queries: list[NamedQuery]) -> Response:
-    rel = release()
-    etag = caching.etag_for(rel, "api-index-html")
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
-    body = render_template("api_index.html", queries=sorted(queries, key=lambda q: q.title))
-    response = Response(body, content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+    return Representation(release(), ["api-index-html"]).respond(lambda: html(render_template(
+        "api_index.html", queries=sorted(queries, key=lambda q: q.title))))
 
 
 def query_page(query: NamedQuery) -> Response:
@@ -44,7 +37,7 @@ def query_page(query: NamedQuery) -> Response:
     body = render_template("api_query.html", **context)
     response = Response(body, status=status, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
-    response.headers["Cache-Control"] = "no-store" if status != 200 else caching.CACHE_CONTROL
+    response.headers["Cache-Control"] = "no-store" if status != 200 else CACHE_CONTROL
     return response
 
 

@@ -18,10 +18,12 @@ from flask import Response, current_app, render_template, request, url_for
 from service import media
 from service.namespaces import PREFIXES
 from service.queries import NamedQuery, ParameterError
-from service.sparql.runner import QueryRejected, QueryRequest, term_text
+from service.sparql.request import QueryRejected, QueryRequest, term_text
 from service.store.remote import bind_values
-from service.web import caching, negotiate, results_html, view
+from service.web import negotiate, results_html, view
 from service.web.common import base, languages, release, store
+from service.web.representation import Representation
+from service.web.response_cache import Body
 
 DEFAULT_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -119,16 +121,16 @@ def editor_page() -> Response:
     if example is not None and request.args.get("run"):
         return run_page(example.text)
     values = _values(example, defaults=True)
-    rel = release()
-    etag = caching.etag_for(rel, "sparql-page", urlencode(sorted(request.args.items(multi=True))),
-                            str(editor_assets()))
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
+    variant = ["sparql-page", urlencode(sorted(request.args.items(multi=True))),
+               str(editor_assets())]
     query = example.text if example else DEFAULT_QUERY
-    return caching.stamp(_render(query=query, example=example, values=values,
-                                 share=_share(query, example, values)), rel, etag)
+
+    def render() -> Body:
+        page = _render(query=query, example=example, values=values,
+                       share=_share(query, example, values))
+        return Body(page.get_data(), page.content_type)
+
+    return Representation(release(), variant).respond(render)
 
 
 def run_page(query: str) -> Response:

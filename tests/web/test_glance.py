@@ -18,6 +18,14 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+@pytest.fixture(scope="module")
+def app(build_settings, built_release):
+    """The pages of the full dataset: the charts' expected figures come from the seeds."""
+    from service.web.app import create_app
+
+    return create_app(build_settings)
+
+
 def html(client, path: str, status: int = 200) -> str:
     response = client.get(path, headers={"Accept": BROWSER})
     assert response.status_code == status, response.data[:300]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from service.queries import NamedQuery, ParameterError
-from service.sparql.runner import QueryRequest, term_text
-from service.web import api_html, caching, openapi, workbench
+from service.sparql.request import QueryRequest, term_text
+from service.web import api_html, openapi, workbench
 from service.web.common import base, release
-from service.web.routes.sparql import FORMAT_PARAMS, answer, query_formats
+from service.web.representation import Representation, json_body
+from service.web.results import FORMAT_PARAMS, answer, query_formats
 
 bp = Blueprint("api", __name__)
 
@@ -27,22 +28,24 @@ def index() -> Response:
     for browsers)."""
     if workbench.wants_html():
         return api_html.index_page(list(named_queries().values()))
-    return jsonify(openapi=url_for("api.spec"), queries=[{
-        "name": q.name, "title": q.title, "description": q.description,
-        "url": url_for("api.run", name=q.name),
-        "example": url_for("api.run", name=q.name, **q.example_values()),
-        "parameters": [{"name": p.name, "type": p.type, "required": not p.optional,
-                        "example": p.example, "description": p.description}
-                       for p in q.parameters],
-    } for q in named_queries().values()])
+    return Representation(release(), ["api-index"]).respond(lambda: json_body({
+        "openapi": url_for("api.spec"), "queries": [_entry(q) for q in named_queries().values()]}))
+
+
+def _entry(q: NamedQuery) -> dict:
+    return {"name": q.name, "title": q.title, "description": q.description,
+            "url": url_for("api.run", name=q.name),
+            "example": url_for("api.run", name=q.name, **q.example_values()),
+            "parameters": [{"name": p.name, "type": p.type, "required": not p.optional,
+                            "example": p.example, "description": p.description}
+                           for p in q.parameters]}
 
 
 @bp.route("/api/openapi.json", methods=["GET"])
 def spec() -> Response:
     rel = release()
-    document = openapi.document(named_queries().values(), request.url_root, rel.version)
-    response = jsonify(document)
-    return caching.stamp(response, rel, caching.etag_for(rel, "openapi", request.url_root))
+    return Representation(rel, ["openapi", request.url_root]).respond(lambda: json_body(
+        openapi.document(named_queries().values(), request.url_root, rel.version)))
 
 
 @bp.route("/api/<name>", methods=["GET"])
@@ -68,10 +71,6 @@ def run(name: str) -> Response:
     rel = release()
     key = "\x1f".join([name, results_fmt.name if results_fmt else "",
                        rdf_fmt.name if rdf_fmt else "", *sorted(f"{k}={v}" for k, v in values.items())])
-    etag = caching.etag_for(rel, "api", hashlib.sha256(key.encode()).hexdigest())
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
+    rep = Representation(rel, ["api", hashlib.sha256(key.encode()).hexdigest()])
     return answer(QueryRequest(query.text, results_fmt, rdf_fmt,
-                               bindings={k: term_text(v) for k, v in bound.items()}), rel, etag)
+                               bindings={k: term_text(v) for k, v in bound.items()}), rep)
