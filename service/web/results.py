@@ -75,3 +75,17 @@ def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
         offered = ", ".join(f.media_type for f in media.RESULTS_FORMATS + media.RDF_FORMATS)
         abort(406, description=f"no acceptable format; offered: {offered}")
     return results_fmt, rdf_fmt
+
+
+def wants_html() -> bool:
+    """True when the client asked for a page: ``format=html``, or an Accept header that names
+    text/html and prefers it to every results and RDF format (browsers do; protocol clients
+    that send ``*/*`` get SPARQL results as before)."""
+    name = (request.values.get("format") or "").strip().lower()
+    if name:
+        return name in ("html", media.HTML)
+    accept = request.headers.get("Accept") or ""
+    if "text/html" not in accept.lower():
+        return False
+    chosen = negotiate.choose(accept, media.RESULTS_FORMATS + media.RDF_FORMATS, html=True)
+    return chosen == media.HTML

@@ -20,7 +20,7 @@ from service.namespaces import PREFIXES
 from service.queries import NamedQuery, ParameterError
 from service.sparql.request import QueryRejected, QueryRequest, term_text
 from service.store.remote import bind_values
-from service.web import negotiate, results_html, view
+from service.web import results_html, view
 from service.web.common import base, languages, release, store
 from service.web.representation import Representation
 from service.web.response_cache import Body
@@ -48,20 +48,6 @@ class Download:
     media_type: str
     href: str | None
     query: str
-
-
-def wants_html() -> bool:
-    """True when the client asked for a page: ``format=html``, or an Accept header that names
-    text/html and prefers it to every results and RDF format (browsers do; protocol clients
-    that send ``*/*`` get SPARQL results as before)."""
-    name = (request.values.get("format") or "").strip().lower()
-    if name:
-        return name in ("html", media.HTML)
-    accept = request.headers.get("Accept") or ""
-    if "text/html" not in accept.lower():
-        return False
-    chosen = negotiate.choose(accept, media.RESULTS_FORMATS + media.RDF_FORMATS, html=True)
-    return chosen == media.HTML
 
 
 def _queries() -> dict[str, NamedQuery]:

@@ -10,10 +10,10 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from service.queries import NamedQuery, ParameterError
 from service.sparql.request import QueryRequest, term_text
-from service.web import api_html, openapi, workbench
+from service.web import api_html, openapi
 from service.web.common import base, release
 from service.web.representation import Representation, json_body
-from service.web.results import FORMAT_PARAMS, answer, query_formats
+from service.web.results import FORMAT_PARAMS, answer, query_formats, wants_html
 
 bp = Blueprint("api", __name__)
 
@@ -26,7 +26,7 @@ def named_queries() -> dict[str, NamedQuery]:
 def index() -> Response:
     """Every named query: name, title, description, parameters and its URL (a page of forms
     for browsers)."""
-    if workbench.wants_html():
+    if wants_html():
         return api_html.index_page(list(named_queries().values()))
     return Representation(release(), ["api-index"]).respond(lambda: json_body({
         "openapi": url_for("api.spec"), "queries": [_entry(q) for q in named_queries().values()]}))
@@ -53,7 +53,7 @@ def run(name: str) -> Response:
     query = named_queries().get(name)
     if query is None:
         abort(404, description=f"no named query {name!r}; the list is at /api/")
-    if workbench.wants_html():
+    if wants_html():
         return api_html.query_page(query)
     values = {}
     for key in request.args:

@@ -19,7 +19,7 @@ from service.sparql.request import QueryRequest
 from service.web import negotiate, serialize, workbench
 from service.web.common import base, error_response, rdf_body, release, settings
 from service.web.representation import Representation
-from service.web.results import answer, query_formats, repeatable
+from service.web.results import answer, query_formats, repeatable, wants_html
 
 bp = Blueprint("sparql", __name__)
 
@@ -44,7 +44,7 @@ def endpoint() -> Response:
         return _describe_service()
     if len(query.encode("utf-8")) > settings().max_query_bytes:
         abort(413, description=f"the query is longer than {settings().max_query_bytes} bytes")
-    if workbench.wants_html():
+    if wants_html():
         return workbench.run_page(query)
     results_fmt, rdf_fmt = query_formats()
     default_graphs = request.values.getlist("default-graph-uri")
