@@ -45,17 +45,32 @@ KEEP_RELEASES = 5
 BUILDING_PREFIX = ".building-"
 
 
+class LockBusy(Exception):
+    """The release lock stayed held by another build or write for longer than allowed."""
+
+
 @contextmanager
-def release_lock(var: Path) -> Iterator[None]:
+def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
     """One publisher at a time (a build or an API write), across threads and processes.
 
     Holders read the live release and publish the next one under the lock, so no change is
     lost to a concurrent swap. An exclusive ``flock`` on ``var/.lock``; the kernel releases it
-    when a holder dies.
+    when a holder dies. With ``timeout``, waiting longer raises LockBusy naming the lock, so
+    a stuck holder cannot make every later write and build wait forever.
     """
     var.mkdir(parents=True, exist_ok=True)
-    with (var / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    path = var / ".lock"
+    with path.open("w") as handle:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockBusy(f"the release lock {path} is held by another build or write; "
+                                   f"gave up after {timeout:g} s") from None
+                time.sleep(0.05)
         try:
             yield
         finally:

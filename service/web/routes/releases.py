@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from service import media
 from service.build import history
 from service.build.catalog import LICENSE, release_iri
 from service.store.release import NoRelease, Release, find_release, list_releases
-from service.web import caching, negotiate
+from service.web import negotiate
 from service.web.common import base, release, settings
+from service.web.representation import CACHE_CONTROL, Representation, html, json_body
+from service.web.response_cache import Body
 
 bp = Blueprint("releases", __name__)
 
@@ -52,21 +55,15 @@ def listing() -> Response:
     chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
     if chosen is None:
         abort(406, description="the list of releases is available as HTML or JSON")
-    etag = caching.etag_for(live, "releases", chosen)
-    cached = caching.not_modified(live, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
-    entries = [_entry(r, request.script_root) for r in list_releases(settings().var)]
-    if chosen == media.JSON:
-        response = current_app.json.response({"live": live.id, "license": LICENSE,
-                                              "releases": entries})
-    else:
-        response = Response(render_template("releases.html", releases=entries, live=live.id,
-                                            license=LICENSE),
-                            content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return caching.stamp(response, live, etag)
+
+    def render() -> Body:
+        entries = [_entry(r, request.script_root) for r in list_releases(settings().var)]
+        if chosen == media.JSON:
+            return json_body({"live": live.id, "license": LICENSE, "releases": entries})
+        return html(render_template("releases.html", releases=entries, live=live.id,
+                                    license=LICENSE))
+
+    return Representation(live, ["releases", chosen]).respond(render)
 
 
 @bp.route("/dumps/releases.atom", methods=["GET"])
@@ -74,10 +71,10 @@ def feed() -> Response:
     """Atom (RFC 4287): one entry per kept release, newest first, linking its files and
     change log; ``updated`` is the live release's build time."""
     live = release()
-    etag = caching.etag_for(live, "releases.atom")
-    cached = caching.not_modified(live, etag)
-    if cached is not None:
-        return cached
+    return Representation(live, ["releases.atom"]).respond(lambda: _atom(live))
+
+
+def _atom(live: Release) -> Body:
     root = base().rstrip("/")
     ET.register_namespace("", ATOM_NS)
     atom = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -103,8 +100,7 @@ def feed() -> Response:
               f"{rel.triples} triples; {entry['added']} added and {entry['removed']} removed "
               + (f"since release {rel.previous}." if rel.previous else "(first release)."))
     body = ET.tostring(atom, encoding="utf-8", xml_declaration=True)
-    return caching.stamp(Response(body, content_type=f"{media.ATOM}; charset=utf-8"), live,
-                         etag)
+    return Body(body, f"{media.ATOM}; charset=utf-8")
 
 
 def _sub(parent: ET.Element, tag: str) -> ET.Element:
@@ -130,20 +126,16 @@ def one(release_id: str) -> Response:
     chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
     if chosen is None:
         abort(406, description="a release is described as HTML or JSON")
-    etag = caching.etag_for(rel, "release", chosen)
-    cached = caching.not_modified(rel, etag)
-    if cached is None:
+
+    def render() -> Body:
         entry = _entry(rel, request.script_root)
+        graphs = rel.info.get("changes") or {}
         if chosen == media.JSON:
-            cached = current_app.json.response({**entry, "license": LICENSE,
-                                                "graphs": rel.info.get("changes") or {}})
-        else:
-            cached = Response(render_template("release.html", release=entry, license=LICENSE,
-                                              graphs=rel.info.get("changes") or {}),
-                              content_type="text/html; charset=utf-8")
-        caching.stamp(cached, rel, etag)
-    cached.vary.add("Accept")
-    return cached
+            return json_body({**entry, "license": LICENSE, "graphs": graphs})
+        return html(render_template("release.html", release=entry, license=LICENSE,
+                                    graphs=graphs))
+
+    return Representation(rel, ["release", chosen]).respond(render)
 
 
 @bp.route("/dumps/releases/<release_id>/changes", methods=["GET"])
@@ -154,27 +146,20 @@ def changes(release_id: str) -> Response:
     chosen = negotiate.best_match(request.headers.get("Accept"), offered)
     if chosen is None:
         abort(406, description="the change log is available as HTML, TriG or N-Quads")
-    etag = caching.etag_for(rel, "changes", chosen)
-    cached = caching.not_modified(rel, etag)
-    if cached is None:
-        if not rel.changes_path.is_file():
-            abort(404, description=f"release {rel.id} has no change log")
-        log = history.read_change_log(rel.changes_path)
-        if chosen == media.TRIG.media_type:
-            cached = Response(rel.changes_path.read_bytes(), content_type=chosen)
-        elif chosen == media.N_QUADS.media_type:
-            import pyoxigraph as ox
+    if not rel.changes_path.is_file():
+        abort(404, description=f"release {rel.id} has no change log")
 
+    def render() -> Body:
+        if chosen == media.TRIG.media_type:
+            return Body(rel.changes_path.read_bytes(), chosen)
+        if chosen == media.N_QUADS.media_type:
             quads = ox.parse(path=str(rel.changes_path), format=ox.RdfFormat.TRIG)
-            cached = Response(ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
-                              content_type=chosen)
-        else:
-            cached = Response(render_template("changes.html", release=_entry(rel, request.script_root),
-                                              changes=log, limit=PAGE_LIMIT),
-                              content_type="text/html; charset=utf-8")
-        caching.stamp(cached, rel, etag)
-    cached.vary.add("Accept")
-    return cached
+            return Body(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), chosen)
+        return html(render_template("changes.html", release=_entry(rel, request.script_root),
+                                    changes=history.read_change_log(rel.changes_path),
+                                    limit=PAGE_LIMIT))
+
+    return Representation(rel, ["changes", chosen]).respond(render)
 
 
 @bp.route("/dumps/releases/<release_id>/<name>", methods=["GET"])
@@ -193,7 +178,7 @@ def download(release_id: str, name: str) -> Response:
         digest = entry["sha256"]
     response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name,
                          conditional=True, etag=f"{rel.id}-{digest[:16]}", max_age=300)
-    response.headers["Cache-Control"] = caching.CACHE_CONTROL
+    response.headers["Cache-Control"] = CACHE_CONTROL
     if digest != rel.id:
         import base64
 
