@@ -122,7 +122,7 @@ class Settings:
         commands=COMMANDS)
     var: Path = _setting(
         PROJECT_ROOT / "var", "Folder for everything generated: releases, store, dumps.", Path,
-        commands=("build", "serve", "query", "dump", "diff"))
+        commands=("build", "serve", "query", "dump", "diff", "import"))
     keep_releases: int = _setting(
         5, "Releases kept with their dumps and change logs, the live one included (at least 1).",
         _parse_int, commands=("build", "serve"), check=_at_least(1))
