@@ -1,17 +1,23 @@
-"""``python -m benchmarks [load|lookup|build|store] [options]``: the one command for benchmarks.
+"""``python -m benchmarks [load|lookup|build|store|jsonld|memory|validate] [options]``: the one
+command for benchmarks.
 
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
 resource lookups (web layer against the store) and build time against dataset size;
-``... store`` the size and time the stored (set) default graph costs.
+``... store`` the size and time the stored (set) default graph costs; ``... jsonld`` compares
+JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default
+cap); ``... validate`` SHACL validation time (pySHACL against the fast validator);
+``... compare`` measures the service against Oxigraph's own server.
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, load, lookup, store
+from benchmarks import build, compare, jsonld, load, lookup, memory, store, validate
 
-COMMANDS = {"load": load.main, "lookup": lookup.main, "build": build.main, "store": store.main}
+COMMANDS = {"compare": compare.main, "load": load.main, "lookup": lookup.main, "build": build.main,
+            "store": store.main, "jsonld": jsonld.main, "memory": memory.main,
+            "validate": validate.main}
 
 
 def main(argv: list[str]) -> int:

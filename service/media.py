@@ -37,7 +37,10 @@ class ResultsMedia:
 
 
 TURTLE = RdfMedia("text/turtle", RdfFormat.TURTLE, "ttl", "turtle", ("application/x-turtle",))
-JSON_LD = RdfMedia("application/ld+json", RdfFormat.JSON_LD, "jsonld", "jsonld")
+#: ``application/json`` is JSON-LD too for a graph (a document, a CONSTRUCT result); for
+#: SELECT and ASK it is SPARQL JSON results (see SPARQL_JSON).
+JSON_LD = RdfMedia("application/ld+json", RdfFormat.JSON_LD, "jsonld", "jsonld",
+                   ("application/json",))
 N_TRIPLES = RdfMedia("application/n-triples", RdfFormat.N_TRIPLES, "nt", "ntriples", ("text/plain",))
 RDF_XML = RdfMedia("application/rdf+xml", RdfFormat.RDF_XML, "rdf", "rdfxml")
 N_QUADS = RdfMedia("application/n-quads", RdfFormat.N_QUADS, "nq", "nquads", ("text/x-nquads",))
@@ -64,6 +67,7 @@ JSON = "application/json"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
+ATOM = "application/atom+xml"
 
 
 def rdf_by_media_type(media_type: str) -> RdfMedia | None:
@@ -128,3 +132,11 @@ def rdf_by_param(value: str) -> RdfMedia | None:
 def format_param_values() -> list[str]:
     """Every short ``format``/``output`` value understood for some query form (for messages)."""
     return sorted({v for v in (*_RESULTS_PARAMS, *_GRAPH_PARAMS) if "/" not in v})
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header value: text formats say their charset."""
+    if media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json",
+                                                               "n-triples", "n-quads", "trig")):
+        return f"{media_type}; charset=utf-8"
+    return media_type

@@ -7,6 +7,8 @@ base IRI instead: things at ``{base}id/{kind}/{slug}``, graphs at ``{base}graph/
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 VOCAB = "https://w3id.org/citynet/def#"
 VOCAB_ONTOLOGY = "https://w3id.org/citynet/def"
 SHAPES = "https://w3id.org/citynet/shapes#"
@@ -52,6 +54,21 @@ LABEL_PROPERTIES = (
 def data_prefixes(base: str) -> dict[str, str]:
     """Prefixes for serialisations: the standard ones plus the base's own id and graph spaces."""
     return {**PREFIXES, "id": base + "id/", "graph": base + "graph/"}
+
+
+def namespace_of(iri: str, by_namespace: Mapping[str, str]) -> tuple[str, str] | None:
+    """(prefix, local name) for the longest namespace of ``by_namespace`` (namespace IRI ->
+    prefix) that ``iri`` starts with, or None. Every namespace ends in ``/`` or ``#``, so only
+    the IRI's beginnings up to one of those are looked up."""
+    end = len(iri)
+    while end > 0:
+        end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+        if end < 0:
+            return None
+        prefix = by_namespace.get(iri[:end + 1])
+        if prefix is not None:
+            return prefix, iri[end + 1:]
+    return None
 
 
 def graph_iri(base: str, name: str) -> str:

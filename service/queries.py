@@ -8,6 +8,7 @@ Header format (the first comment lines of the file)::
     # param: year | year | 2013 | Optional: only memberships during this year
     # example: group=id/group/eurocities-migration-integration
 
+A field may run on over indented comment lines (``#   more text``) up to the next field.
 A parameter ``name`` binds the query variable ``?name`` as an RDF term (pyoxigraph
 substitutions), never by splicing text into the query. ``iri`` values may be relative to the
 base IRI. A parameter whose description starts with ``Optional`` may be left out.
@@ -102,24 +103,49 @@ class NamedQuery:
         return bound
 
 
-def parse_query_file(path: Path) -> NamedQuery:
-    header: dict[str, str] = {}
-    params: list[Parameter] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+#: A header field: ``# key: value`` with exactly one space after ``#``.
+_FIELD = re.compile(r"^# ([a-z]+):(.*)$")
+FIELDS = ("title", "description", "param", "example")
+
+
+def parse_header(text: str, source: str = "query") -> tuple[dict[str, str], list[Parameter]]:
+    """The header fields and parameters of a query's text (its leading ``#`` lines).
+
+    A field runs on over the comment lines that follow it until the next field (continuation
+    lines are indented: ``#   more text``), so a multi-line description is read whole.
+    Raises QueryFileError for an unknown field or a malformed parameter.
+    """
+    fields: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
         if not line.startswith("#"):
             break
-        key, sep, value = line.lstrip("# ").partition(":")
-        if not sep:
-            continue
-        key, value = key.strip(), value.strip()
+        found = _FIELD.match(line)
+        if found:
+            key = found.group(1)
+            if key not in FIELDS:
+                raise QueryFileError(f"{source}: unknown header field {key!r} "
+                                     f"(expected one of {', '.join(FIELDS)})")
+            fields.append((key, [found.group(2).strip()]))
+        elif fields and line[1:].strip():
+            fields[-1][1].append(line[1:].strip())
+    header: dict[str, str] = {}
+    params: list[Parameter] = []
+    for key, parts in fields:
+        value = " ".join(p for p in parts if p)
         if key == "param":
-            parts = [p.strip() for p in value.split("|")]
-            if (len(parts) != 4 or parts[1] not in PARAM_TYPES or not _NAME.match(parts[0])
-                    or parts[0] in RESERVED):
-                raise QueryFileError(f"{path.name}: malformed param line: {value!r}")
-            params.append(Parameter(*parts))
-        elif key in ("title", "description", "example"):
+            cells = [c.strip() for c in value.split("|")]
+            if (len(cells) != 4 or cells[1] not in PARAM_TYPES or not _NAME.match(cells[0])
+                    or cells[0] in RESERVED):
+                raise QueryFileError(f"{source}: malformed param line: {value!r}")
+            params.append(Parameter(*cells))
+        else:
             header[key] = (header.get(key, "") + " " + value).strip()
+    return header, params
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    header, params = parse_header(text, path.name)
     if not header.get("title") or not header.get("description"):
         raise QueryFileError(f"{path.name}: header needs a title and a description")
     return NamedQuery(
@@ -128,7 +154,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         description=header["description"],
         parameters=tuple(params),
         example=header.get("example", ""),
-        text=path.read_text(encoding="utf-8"),
+        text=text,
     )
 
 

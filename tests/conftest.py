@@ -1,9 +1,11 @@
-"""Shared fixtures: the project's own dataset built once into a temporary folder, and a real
-server process serving it on a free port."""
+"""Shared fixtures: the project's own dataset built once into a temporary folder, a small
+fixture dataset (tests/fixtures/data, facts copied from the seeds) for the tests that only need
+some dataset, and a real server process serving the project's dataset on a free port."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +24,7 @@ from service.settings import PROJECT_ROOT, Settings, load_settings
 from service.store.release import Release
 
 SHARED = PROJECT_ROOT.parent / "shared"
+FIXTURE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "data"
 BASE = "http://127.0.0.1:8080/"
 
 
@@ -71,6 +74,22 @@ def app(build_settings: Settings, built_release: Release):
     return create_app(build_settings)
 
 
+@pytest.fixture(scope="session")
+def fixture_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the fixture dataset: tests/fixtures/data beside the project's vocabulary,
+    shapes and named queries, in a private root (built with the real build)."""
+    root = tmp_path_factory.mktemp("fixture-root")
+    shutil.copytree(FIXTURE_DATA, root / "data")
+    for folder in ("ontology", "shapes", "queries"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    return load_settings({"root": root, "var": root / "var", "base": BASE}, environ={})
+
+
+@pytest.fixture(scope="session")
+def fixture_release(fixture_settings: Settings) -> Release:
+    return build(fixture_settings)
+
+
 @pytest.fixture()
 def client(app):
     """Flask's test client: HTTP semantics without a server process."""
@@ -114,8 +133,8 @@ def start_server(var: Path, log: Path, env: dict[str, str] | None = None,
             if requests.get(url + "health", timeout=2).status_code == 200:
                 return Server(url=url, base=full_env.get("CITYNET_BASE", url), var=var,
                               process=process, log=log)
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or too busy starting to answer within 2 s
         time.sleep(0.2)
     stop_server(process)
     raise RuntimeError(f"server did not become healthy:\n{log.read_text()}")

@@ -133,6 +133,53 @@ def describe_release(info: dict[str, Any], meta: dict[str, Any], base: str) -> l
     ]
     for dump in info["dumps"]:
         t += _distribution(dump, dataset, license_, base)
+    t += _versions(info, dataset, base)
+    return t
+
+
+def release_iri(base: str, release_id: str) -> str:
+    """The IRI of one release of the dataset (a version in DCAT's sense)."""
+    return thing_iri(base, "dataset", f"{DATASET_SLUG}-release-{release_id}")
+
+
+def _versions(info: dict[str, Any], dataset: ox.NamedNode, base: str) -> list[ox.Triple]:
+    """The release as a version of the dataset: its number, issue date, the release it
+    revises (``prov:wasRevisionOf``, ``dcat:previousVersion``) and where its files stay."""
+    a, date_time = _n("rdf", "type"), _n("xsd", "dateTime")
+    release = ox.NamedNode(release_iri(base, info["id"]))
+    page = ox.NamedNode(f"{base}dumps/releases/{info['id']}/")
+    t = [
+        ox.Triple(dataset, _n("dcat", "hasCurrentVersion"), release),
+        ox.Triple(dataset, _n("dcat", "hasVersion"), release),
+        ox.Triple(release, a, _n("dcat", "Dataset")),
+        ox.Triple(release, a, _n("prov", "Entity")),
+        ox.Triple(release, _n("dcat", "isVersionOf"), dataset),
+        ox.Triple(release, _n("dct", "identifier"), ox.Literal(info["id"])),
+        ox.Triple(release, _n("dcat", "version"), ox.Literal(str(info.get("sequence") or 1))),
+        ox.Triple(release, _n("dcat", "landingPage"), page),
+        ox.Triple(page, a, _n("foaf", "Document")),
+        ox.Triple(release, _n("dct", "title"),
+                  ox.Literal(f"CityNet LOD release {info.get('sequence') or 1} ({info['id']})",
+                             language="en")),
+        ox.Triple(release, _n("dct", "description"),
+                  ox.Literal("This release of the dataset; its dump files stay downloadable "
+                             "from its landing page while it is kept, with the change log "
+                             "against the release it revises.", language="en")),
+    ]
+    if info.get("built"):
+        t.append(ox.Triple(release, _n("dct", "issued"), ox.Literal(info["built"],
+                                                                   datatype=date_time)))
+    if info.get("previous"):
+        previous = ox.NamedNode(release_iri(base, info["previous"]))
+        t += [ox.Triple(release, _n("prov", "wasRevisionOf"), previous),
+              ox.Triple(release, _n("dcat", "previousVersion"), previous),
+              ox.Triple(dataset, _n("dcat", "hasVersion"), previous),
+              ox.Triple(previous, _n("dct", "identifier"), ox.Literal(info["previous"]))]
+        if info.get("previous_built"):
+            t.append(ox.Triple(previous, _n("dct", "issued"),
+                               ox.Literal(info["previous_built"], datatype=date_time)))
+        t.append(ox.Triple(release, _n("dct", "references"),
+                           ox.NamedNode(f"{base}dumps/releases/{info['id']}/changes")))
     return t
 
 

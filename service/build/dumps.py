@@ -1,8 +1,9 @@
 """Write the download files of a release, streaming from the store to disk.
 
 Files: Turtle (all graphs merged: the store's default graph), N-Triples gzip (merged), N-Quads
-gzip (the named graphs only), JSON-LD (the named graphs only). Output is deterministic for the
-same store content: triples are written in sorted order and gzip headers carry no timestamp.
+gzip (the named graphs only), JSON-LD (the named graphs only, compact, with the dataset's
+context). Output is deterministic for the same store content: triples are written in sorted
+order and gzip headers carry no timestamp.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from service import media
+from service import jsonld, media, rdfout
 from service.store.dataset import named_quads
 
 DUMP_NAME = "citynet"
@@ -28,7 +29,8 @@ DUMPS = (
     (f"{DUMP_NAME}.ttl", media.TURTLE, False, False, "All graphs merged, Turtle."),
     (f"{DUMP_NAME}.nt.gz", media.N_TRIPLES, True, False, "All graphs merged, N-Triples, gzip."),
     (f"{DUMP_NAME}.nq.gz", media.N_QUADS, True, True, "Every named graph, N-Quads, gzip."),
-    (f"{DUMP_NAME}.jsonld", media.JSON_LD, False, True, "Every named graph, JSON-LD."),
+    (f"{DUMP_NAME}.jsonld", media.JSON_LD, False, True,
+     "Every named graph, compact JSON-LD with its @context."),
 )
 
 
@@ -56,18 +58,25 @@ def _sha256(path: Path) -> str:
 
 
 def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str]) -> list[dict]:
-    """Write every dump into ``folder`` and return their descriptions (name, size, sha256 …)."""
+    """Write every dump into ``folder`` and return their descriptions (name, size, sha256 …).
+
+    The Turtle dump declares only the prefixes it uses (a first pass over the triples); the
+    JSON-LD dump is compact, with the dataset's whole context inline (what /context.jsonld
+    serves), so it reads offline."""
     folder.mkdir(parents=True, exist_ok=True)
+    turtle_prefixes = rdfout.used_prefixes(rdfout.turtle_iris(merged_triples(store)), prefixes)
+    context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)), prefixes)
     written = []
     for name, fmt, compressed, with_graphs, description in DUMPS:
         path = folder / name
         with _open(path, compressed) as out:
-            if with_graphs:
-                ox.serialize(named_quads(store), out, format=fmt.format,
-                             prefixes=prefixes if fmt is not media.N_QUADS else None)
+            if fmt is media.JSON_LD:
+                jsonld.write_dataset(named_quads(store), out, context)
+            elif with_graphs:
+                ox.serialize(named_quads(store), out, format=fmt.format)
             else:
                 ox.serialize(merged_triples(store), out, format=fmt.format,
-                             prefixes=prefixes if fmt is media.TURTLE else None)
+                             prefixes=turtle_prefixes if fmt is media.TURTLE else None)
         written.append({
             "name": name,
             "media_type": fmt.media_type,

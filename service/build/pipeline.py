@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.build import journal
 from service.build.catalog import dataset_metadata
-from service.build.publish import publish, release_lock
+from service.build.publish import LockBusy, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed, load_remote
 from service.build.sources import SourceError, Sources, load_sources
 from service.build.validate import Report, load_shapes, validate_sources
@@ -37,14 +38,19 @@ class Checked:
     report: Report
 
 
-def check(settings: Settings) -> Checked:
-    """Parse and validate the sources; raise BuildFailed on a parse error."""
+def check(settings: Settings, reference: bool = False) -> Checked:
+    """Parse and validate the sources (with pySHACL when ``reference``); raise BuildFailed on a
+    parse error or a shape the fast validator cannot evaluate."""
     base = settings.base_iri
     try:
         sources = load_sources(settings.data_dir, settings.ontology_dir, base)
-    except SourceError as exc:
+        path = journal.journal_path(settings.data_dir)
+        for graph in journal.replay(sources.dataset, journal.read(settings.data_dir), base):
+            sources.files.setdefault(graph, []).append(path)
+        shapes = load_shapes(settings.shapes_dir)
+        return Checked(sources, validate_sources(sources, shapes, reference=reference))
+    except (SourceError, journal.JournalError) as exc:
         raise BuildFailed(str(exc)) from None
-    return Checked(sources, validate_sources(sources, load_shapes(settings.shapes_dir)))
 
 
 def sources_fingerprint(settings: Settings) -> str:
@@ -68,16 +74,29 @@ def to_quads(sources: Sources) -> list[ox.Quad]:
 
 
 def build(settings: Settings) -> Release:
-    """Validate the sources and publish them as the live release."""
+    """Validate the sources and publish them as the live release.
+
+    The journal of API writes is read again under the release lock: a write accepted while
+    the sources were being validated is not left out of the release (the check is redone).
+    """
+    try:
+        written = len(journal.read(settings.data_dir))
+    except journal.JournalError as exc:
+        raise BuildFailed(str(exc)) from None
     checked = check(settings)
     if not checked.report.conforms:
         violations = sum(p.severity == "Violation" for p in checked.report.problems)
         raise BuildFailed(f"{violations} shape violation(s); nothing was published",
                           checked.report)
     base = settings.base_iri
-    quads = to_quads(checked.sources)
-    with release_lock(settings.var):
-        try:
+    try:
+        with release_lock(settings.var, settings.lock_timeout):
+            if len(journal.read(settings.data_dir)) != written:
+                checked = check(settings)
+                if not checked.report.conforms:
+                    raise BuildFailed("the sources changed by a write are not valid; "
+                                      "nothing was published", checked.report)
+            quads = to_quads(checked.sources)
             return publish(
                 quads,
                 var=settings.var,
@@ -86,9 +105,12 @@ def build(settings: Settings) -> Release:
                 prefixes=data_prefixes(base),
                 sources=sources_fingerprint(settings),
                 before_swap=remote_loader(settings, quads),
+                keep=settings.keep_releases,
             )
-        except RemoteLoadFailed as exc:
-            raise BuildFailed(f"{exc}; nothing was published") from None
+    except RemoteLoadFailed as exc:
+        raise BuildFailed(f"{exc}; nothing was published") from None
+    except LockBusy as exc:
+        raise BuildFailed(f"{exc}; nothing was published") from None
 
 
 def remote_loader(settings: Settings, quads: list[ox.Quad]) -> Callable[[Release], None] | None:

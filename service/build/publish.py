@@ -13,6 +13,7 @@ import fcntl
 import gc
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -24,32 +25,52 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from service.build import history
 from service.build.catalog import describe_release
 from service.build.dumps import write_dumps
 from service.store.dataset import LAYOUT, default_graph_size, merged_default, named_quads
 from service.store.release import (
     RELEASE_FILE,
+    NoRelease,
     Release,
     current_link,
+    current_release,
     read_release,
     releases_dir,
 )
 
-KEEP_RELEASES = 3
+log = logging.getLogger(__name__)
+
+KEEP_RELEASES = 5
 BUILDING_PREFIX = ".building-"
 
 
+class LockBusy(Exception):
+    """The release lock stayed held by another build or write for longer than allowed."""
+
+
 @contextmanager
-def release_lock(var: Path) -> Iterator[None]:
+def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
     """One publisher at a time (a build or an API write), across threads and processes.
 
     Holders read the live release and publish the next one under the lock, so no change is
     lost to a concurrent swap. An exclusive ``flock`` on ``var/.lock``; the kernel releases it
-    when a holder dies.
+    when a holder dies. With ``timeout``, waiting longer raises LockBusy naming the lock, so
+    a stuck holder cannot make every later write and build wait forever.
     """
     var.mkdir(parents=True, exist_ok=True)
-    with (var / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    path = var / ".lock"
+    with path.open("w") as handle:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockBusy(f"the release lock {path} is held by another build or write; "
+                                   f"gave up after {timeout:g} s") from None
+                time.sleep(0.05)
         try:
             yield
         finally:
@@ -95,15 +116,19 @@ def remove_leftovers(var: Path) -> None:
         entry.unlink(missing_ok=True)
 
 
-def _prune(var: Path, live: Path) -> None:
+def prune(var: Path, keep: int) -> list[Path]:
+    """Delete the oldest releases beyond ``keep`` (the live one counts and is never deleted)."""
     root = releases_dir(var)
+    live = current_link(var).resolve()
     done = sorted(
-        (p for p in root.iterdir() if not p.name.startswith(".") and p != live),
-        key=lambda p: p.stat().st_mtime,
+        (p for p in root.iterdir() if not p.name.startswith(".") and p.resolve() != live),
+        key=lambda p: (p.stat().st_mtime_ns, p.name),
         reverse=True,
     )
-    for old in done[KEEP_RELEASES - 1 :]:
+    removed = done[max(keep, 1) - 1 :]
+    for old in removed:
         shutil.rmtree(old, ignore_errors=True)
+    return removed
 
 
 def swap_current(var: Path, release_dir: Path) -> None:
@@ -123,12 +148,16 @@ def publish(
     prefixes: dict[str, str],
     sources: str = "",
     before_swap: Callable[[Release], None] | None = None,
+    keep: int = KEEP_RELEASES,
 ) -> Release:
     """Write a complete release from ``quads`` and make it the live one.
 
     ``before_swap`` runs once the release is complete and before it goes live (the remote
     backend publishes it to its server there), given the release at the folder it is about to
     be renamed to; if it raises, the new release is deleted and the live one stays as it was.
+    The release records the live one as its previous release, with the triples that changed
+    since (``changes.trig``); the oldest releases beyond ``keep`` are then deleted, never the
+    live one.
     """
     var.mkdir(parents=True, exist_ok=True)
     releases_dir(var).mkdir(exist_ok=True)
@@ -147,6 +176,20 @@ def publish(
     del store
     gc.collect()
 
+    previous = _live(var)
+    try:
+        changes: dict | None = history.diff(
+            history.release_quads(previous) if previous else (), quads)
+    except (OSError, EOFError, SyntaxError, ValueError) as exc:
+        # an unreadable older dump must not block publishing: this release has no change log
+        log.warning("no change log: the previous release's dump is unreadable (%s)", exc)
+        changes = None
+    if changes is not None:
+        change_log = history.change_log(changes, base, release_id,
+                                        previous.id if previous else None)
+        (building / history.CHANGES_FILE).write_bytes(
+            ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+
     info = {
         "id": release_id,
         "base": base,
@@ -158,6 +201,10 @@ def publish(
         "quads": len(quads),
         "graphs": dict(sorted(graphs.items())),
         "dumps": dumps,
+        "sequence": previous.sequence + 1 if previous else 1,
+        "previous": previous.id if previous else None,
+        "previous_built": previous.built if previous else None,
+        "changes": history.summary(changes) if changes is not None else None,
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(
@@ -175,5 +222,14 @@ def publish(
 
     os.rename(building, final)
     swap_current(var, final)
-    _prune(var, final)
+    prune(var, keep)
     return read_release(final)
+
+
+def _live(var: Path) -> Release | None:
+    """The live release a new one revises, if there is one with a readable N-Quads dump."""
+    try:
+        release = current_release(var)
+    except NoRelease:
+        return None
+    return release if (release.dumps_path / history.NQUADS_DUMP).is_file() else None

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from service.build.skolem import skolemize
 from service.build.tables import TABLE_CONVERTERS, TableError
@@ -131,6 +133,46 @@ def validation_graph(sources: Sources) -> Graph:
     for name in _graph_names(sources.dataset):
         union.add((name, RDF.type, SD_NAMED_GRAPH))
     return union
+
+
+def validation_store(sources: Sources) -> ox.Store:
+    """The validation graph (see :func:`validation_graph`) as a pyoxigraph store's default graph.
+
+    Loaded as triples, so a triple several sources state is one triple, as in the union graph.
+    """
+    store, cache = ox.Store(), {}
+    store.bulk_extend(ox.Quad(_ox(s, cache), _ox(p, cache), _ox(o, cache))
+                      for s, p, o, _ in sources.dataset.quads((None, None, None, None)))
+    marker, named = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SD_NAMED_GRAPH))
+    store.bulk_extend(ox.Quad(ox.NamedNode(str(name)), marker, named)
+                      for name in _graph_names(sources.dataset))
+    return store
+
+
+def _ox(node: Node, cache: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term (each distinct term converted once)."""
+    found = cache.get(node)
+    if found is None:
+        if isinstance(node, URIRef):
+            found = ox.NamedNode(str(node))
+        elif isinstance(node, BNode):
+            found = ox.BlankNode(str(node))
+        elif node.language:
+            found = ox.Literal(str(node), language=node.language)
+        elif node.datatype:
+            found = ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        else:
+            found = ox.Literal(str(node))
+        cache[node] = found
+    return found
+
+
+def graph_store(graph: Graph) -> ox.Store:
+    """An rdflib graph as a pyoxigraph store's default graph."""
+    store = ox.Store()
+    data = graph.serialize(format="nt", encoding="utf-8")
+    store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    return store
 
 
 def _graph_names(dataset: Dataset) -> Iterable[URIRef]:

@@ -61,40 +61,48 @@ def cities_to_graph(text: str, base: str) -> Graph:
         raise TableError(f"line 1: expected columns {','.join(CITY_COLUMNS)}")
     graph = Graph()
     for line, row in enumerate(reader, start=2):
-        slug, cc, qid, lang = row["slug"], row["country"], row["wikidata"], row["lang"]
-        _check(bool(_SLUG.match(slug or "")), line, "slug", f"not a lowercase slug: {slug!r}")
-        _check(bool(row["name_en"]), line, "name_en", "an English name is required")
-        _check(cc in COUNTRIES, line, "country", f"not a known ISO 3166-1 alpha-2 code: {cc!r}")
-        _check(row["place_kind"] in PLACE_CLASSES, line, "place_kind",
-               f"expected one of {', '.join(PLACE_CLASSES)}: {row['place_kind']!r}")
-        _check(not qid or bool(_QID.match(qid)), line, "wikidata", f"not a Wikidata QID: {qid!r}")
-        _check(not row["name_local"] or bool(_LANG.match(lang or "")), line, "lang",
-               f"not a language tag: {lang!r}")
-        city = URIRef(thing_iri(base, "city", slug))
-        place = URIRef(thing_iri(base, "place", slug))
-        country = URIRef(thing_iri(base, "country", cc.lower()))
-        names = [Literal(row["name_en"], lang="en")]
-        if row["name_local"]:
-            names.append(Literal(row["name_local"], lang=lang))
-        graph.add((city, RDF.type, ORG.Organization))
-        graph.add((city, RDF.type, CV.PublicOrganisation))
-        graph.add((city, RDFS.label, names[0]))
-        graph.add((city, DCTERMS.spatial, place))
-        graph.add((place, RDF.type, DCTERMS.Location))
-        graph.add((place, RDF.type, PLACE_CLASSES[row["place_kind"]]))
-        graph.add((place, SCHEMA.containedInPlace, country))
-        for name in names:
-            graph.add((city, SKOS.prefLabel, name))
-            graph.add((place, RDFS.label, name))
-        if qid:
-            graph.add((place, SCHEMA.sameAs, WIKIDATA[qid]))
-        if row["note"]:
-            graph.add((place, SKOS.editorialNote, Literal(row["note"], lang="en")))
-        graph.add((country, RDF.type, SCHEMA.Country))
-        graph.add((country, RDF.type, DCTERMS.Location))
-        graph.add((country, SKOS.notation, Literal(cc)))
-        graph.add((country, RDFS.label, Literal(COUNTRIES[cc], lang="en")))
+        add_city(graph, row, line, base)
     return graph
+
+
+def add_city(graph: Graph, row: dict[str, str], line: int, base: str) -> None:
+    """Check one city row (raising :class:`TableError` naming ``line``) and add its triples.
+
+    Shared by the ``data/cities/cities.csv`` converter and ``citynet import``."""
+    slug, cc, qid, lang = (row.get(k) or "" for k in ("slug", "country", "wikidata", "lang"))
+    name_local, place_kind, note = (row.get(k) or "" for k in ("name_local", "place_kind", "note"))
+    _check(bool(_SLUG.match(slug)), line, "slug", f"not a lowercase slug: {slug!r}")
+    _check(bool(row.get("name_en")), line, "name_en", "an English name is required")
+    _check(cc in COUNTRIES, line, "country", f"not a known ISO 3166-1 alpha-2 code: {cc!r}")
+    _check(place_kind in PLACE_CLASSES, line, "place_kind",
+           f"expected one of {', '.join(PLACE_CLASSES)}: {place_kind!r}")
+    _check(not qid or bool(_QID.match(qid)), line, "wikidata", f"not a Wikidata QID: {qid!r}")
+    _check(not name_local or bool(_LANG.match(lang)), line, "lang",
+           f"not a language tag: {lang!r}")
+    city = URIRef(thing_iri(base, "city", slug))
+    place = URIRef(thing_iri(base, "place", slug))
+    country = URIRef(thing_iri(base, "country", cc.lower()))
+    names = [Literal(row["name_en"], lang="en")]
+    if name_local:
+        names.append(Literal(name_local, lang=lang))
+    graph.add((city, RDF.type, ORG.Organization))
+    graph.add((city, RDF.type, CV.PublicOrganisation))
+    graph.add((city, RDFS.label, names[0]))
+    graph.add((city, DCTERMS.spatial, place))
+    graph.add((place, RDF.type, DCTERMS.Location))
+    graph.add((place, RDF.type, PLACE_CLASSES[place_kind]))
+    graph.add((place, SCHEMA.containedInPlace, country))
+    for name in names:
+        graph.add((city, SKOS.prefLabel, name))
+        graph.add((place, RDFS.label, name))
+    if qid:
+        graph.add((place, SCHEMA.sameAs, WIKIDATA[qid]))
+    if note:
+        graph.add((place, SKOS.editorialNote, Literal(note, lang="en")))
+    graph.add((country, RDF.type, SCHEMA.Country))
+    graph.add((country, RDF.type, DCTERMS.Location))
+    graph.add((country, SKOS.notation, Literal(cc)))
+    graph.add((country, RDFS.label, Literal(COUNTRIES[cc], lang="en")))
 
 
 TABLE_CONVERTERS: dict[str, Callable[[str, str], Graph]] = {"cities.csv": cities_to_graph}

@@ -1,6 +1,8 @@
 """Validate the parsed sources against the SHACL shapes and report in terms an editor can act on.
 
 Each problem names the source file, the focus node, the property path and the shape's message.
+The build uses the fast validator (:mod:`service.shacl`: the shapes compiled to SPARQL and run
+by pyoxigraph); ``reference=True`` runs pySHACL instead, which the fast one is tested against.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from pathlib import Path
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF
 
-from service.build.sources import Sources, validation_graph
+from service.build.sources import SourceError, Sources, validation_graph, validation_store
+from service.shacl.engine import Result, compile_graph, validate_store
+from service.shacl.reference import reference_report, report_results
+from service.shacl.shapes import UnsupportedShape
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -26,6 +30,7 @@ class Problem:
     path: str
     message: str
     severity: str
+    component: str = ""
 
     def line(self) -> str:
         where = ", ".join(self.files) or "(no source file)"
@@ -52,39 +57,43 @@ def load_shapes(shapes_dir: Path) -> Graph:
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> Graph:
-    """Run SHACL (with SPARQL-based constraints) and return the report graph."""
+    """Run pySHACL (with SPARQL-based constraints) and return the report graph."""
     _conforms, report, _text = shacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, advanced=True, allow_warnings=True
     )
     return report
 
 
-def problems_from_report(report: Graph, locate=lambda node: ()) -> tuple[Problem, ...]:
+def _iri(term: str) -> str | None:
+    return term[1:-1] if term.startswith("<") and term.endswith(">") else None
+
+
+def problems_from_results(results: list[Result], locate=lambda node: ()) -> tuple[Problem, ...]:
     problems = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage) or report.value(
-            result, SH.sourceConstraintComponent
-        )
-        severity = report.value(result, SH.resultSeverity)
-        problems.append(
-            Problem(
-                files=tuple(str(p) for p in locate(focus)),
-                focus=str(focus),
-                path=path.n3(report.namespace_manager) if isinstance(path, URIRef) else "",
-                message=str(message),
-                severity=str(severity).rsplit("#", 1)[-1],
-            )
-        )
+    for result in results:
+        iri = _iri(result.focus)
+        problems.append(Problem(
+            files=tuple(str(p) for p in (locate(URIRef(iri)) if iri else ())),
+            focus=iri or result.focus,
+            path=result.path,
+            message=result.message,
+            severity=result.severity,
+            component=result.component,
+        ))
     return tuple(sorted(problems, key=lambda p: (p.files, p.focus, p.path, p.message)))
 
 
-def validate_sources(sources: Sources, shapes: Graph) -> Report:
+def validate_sources(sources: Sources, shapes: Graph, reference: bool = False) -> Report:
     """Validate the union of all source graphs; only violations make the sources invalid."""
-    report = validate_graph(validation_graph(sources), shapes)
-    problems = problems_from_report(
-        report, lambda node: sources.files_mentioning(node) if isinstance(node, URIRef) else []
-    )
+    if reference:
+        results = report_results(reference_report(validation_graph(sources), shapes))
+    else:
+        try:
+            checks = compile_graph(shapes)
+        except UnsupportedShape as exc:
+            raise SourceError(Path("shapes"), f"{exc}; `citynet validate --reference` runs "
+                              "pySHACL") from None
+        results = validate_store(validation_store(sources), checks)
+    problems = problems_from_results(results, sources.files_mentioning)
     conforms = not any(p.severity == "Violation" for p in problems)
     return Report(conforms=conforms, problems=problems)

@@ -1,44 +1,25 @@
-"""Static checks on user SPARQL before it reaches the store: what a query may make us fetch.
+"""The security policy on user SPARQL before it reaches the store: what a query may make us fetch.
 
 pyoxigraph follows ``SERVICE <iri>`` and ``LOAD <iri>`` with real HTTP requests, so a public
-endpoint must refuse them before execution. The check is a SPARQL *lexer*, not a parser: it is
-linear in the query size (an attacker cannot make it slow), it removes strings, comments and
-IRIs before looking for keywords (so ``"SERVICE"`` in a literal is harmless), and it is
-conservative: any ``SERVICE`` keyword token is an outbound call unless its endpoint is on the
-allow-list. When an allow-listed call is about to be permitted, rdflib's full SPARQL parser
-confirms every SERVICE endpoint independently (see :func:`parsed_service_endpoints`).
+endpoint must refuse them before execution. The check rests on a SPARQL *lexer*
+(:mod:`service.lexer`), not a parser: it is linear in the query size (an attacker cannot make
+it slow), it removes strings, comments and IRIs before looking for keywords (so ``"SERVICE"``
+in a literal is harmless), and it is conservative: any ``SERVICE`` keyword token is an outbound
+call unless its endpoint is on the allow-list. When an allow-listed call is about to be
+permitted, rdflib's full SPARQL parser confirms every SERVICE endpoint independently (see
+:func:`parsed_service_endpoints`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
-from urllib.parse import urljoin
+from collections.abc import Collection
 
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
-QUERY_KEYWORDS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
-
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*(?:\\[uU][0-9A-Fa-f]{4,8}[^<>"{}|^`\\\x00-\x20]*)*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\U000effff]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\U000effff][\w.\-\u00b7\u00c0-\U000effff]*)?:
-              (?:[\w\-:\u00b7\u00c0-\U000effff]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]
-                 |\.(?=[\w\-:%\\\u00b7\u00c0-\U000effff]))*)
-  | (?P<bnode>_:[\w.\-\u00b7\u00c0-\U000effff]*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+from service import lexer
+from service.lexer import Scan
+from service.settings import Settings
+from service.sparql.request import QueryRejected, QueryRequest
+from service.store.base import Store
+from service.store.release import NoRelease
 
 
 class GuardError(Exception):
@@ -48,89 +29,6 @@ class GuardError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What the lexer found: the operation's form and every IRI it could dereference."""
-
-    form: str  # "query", "update" or "unknown"
-    services: tuple[str, ...]  # endpoint IRIs; "?var" for a variable endpoint
-    datasets: tuple[str, ...]  # FROM / FROM NAMED graph IRIs
-    loads: tuple[str, ...]  # LOAD source IRIs
-
-
-def _unescape(text: str) -> str:
-    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """Significant tokens of a SPARQL text (no whitespace, comments or string contents)."""
-    for token, _ in positioned_tokens(text):
-        yield token
-
-
-def positioned_tokens(text: str) -> Iterator[tuple[Token, int]]:
-    """Significant tokens with their start offsets, for code that rewrites a query's text."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            yield Token(kind, match.group()), match.start()
-
-
-def _resolve(token: Token, prefixes: dict[str, str], base: str) -> str:
-    """The absolute IRI a token names, or a marker the allow-list never matches."""
-    if token.kind == "iri":
-        iri = _unescape(token.text[1:-1])
-        return urljoin(base, iri) if base else iri
-    if token.kind == "pname":
-        prefix, _, local = token.text.partition(":")
-        if prefix not in prefixes:
-            return f"(undeclared prefix {prefix}:)"
-        return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
-    if token.kind == "var":
-        return token.text
-    return f"({token.text or 'nothing'})"
-
-
-def scan(text: str) -> Scan:
-    """Lex ``text`` and collect its form, SERVICE endpoints, FROM graphs and LOAD sources."""
-    toks = list(tokens(text))
-    prefixes: dict[str, str] = {}
-    base = ""
-    form = "unknown"
-    services: list[str] = []
-    datasets: list[str] = []
-    loads: list[str] = []
-    for i, tok in enumerate(toks):
-        word = tok.text.upper() if tok.kind == "word" else ""
-        nxt = toks[i + 1] if i + 1 < len(toks) else Token("end", "")
-        if word == "PREFIX" and nxt.kind == "pname" and i + 2 < len(toks):
-            iri = toks[i + 2]
-            if iri.kind == "iri":
-                prefixes[nxt.text.rstrip(":")] = _resolve(iri, {}, base)
-        elif word == "BASE" and nxt.kind == "iri":
-            base = _resolve(nxt, {}, base)
-        elif form == "unknown" and word in QUERY_KEYWORDS:
-            form = "query"
-        elif form == "unknown" and word in UPDATE_KEYWORDS:
-            form = "update"
-        if word == "SERVICE":
-            target = toks[i + 2] if nxt.text.upper() == "SILENT" and i + 2 < len(toks) else nxt
-            services.append(_resolve(target, prefixes, base))
-        elif word == "FROM":
-            target = toks[i + 2] if nxt.text.upper() == "NAMED" and i + 2 < len(toks) else nxt
-            datasets.append(_resolve(target, prefixes, base))
-        elif word == "LOAD":
-            target = toks[i + 2] if nxt.text.upper() == "SILENT" and i + 2 < len(toks) else nxt
-            loads.append(_resolve(target, prefixes, base))
-    return Scan(form, tuple(services), tuple(datasets), tuple(loads))
 
 
 def parsed_service_endpoints(text: str, update: bool = False) -> set[str]:
@@ -195,7 +93,7 @@ def check_query(
     """
     if max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise GuardError(413, f"query too large: the limit is {max_bytes} bytes")
-    found = scan(text)
+    found = lexer.scan(text)
     if found.form == "update" or found.loads:
         raise GuardError(
             403, "updates are not accepted here: updates need the /update endpoint and a token"
@@ -208,10 +106,26 @@ def check_update(text: str, *, allowlist: Collection[str] = (), max_bytes: int |
     """What the publisher's update endpoint refuses: LOAD (an outbound fetch) and SERVICE."""
     if max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise GuardError(413, f"update too large: the limit is {max_bytes} bytes")
-    found = scan(text)
+    found = lexer.scan(text)
     if found.form == "query":
         raise GuardError(400, "this is a query, not an update: send it to /sparql")
     if found.loads:
         raise GuardError(403, f"LOAD <{found.loads[0]}> is refused: the service fetches nothing")
     check_services(found, allowlist, text, update=True)
     return found
+
+
+def admit(request: QueryRequest, settings: Settings, store: Store | None) -> None:
+    """The static checks every query passes before execution (raises QueryRejected).
+
+    Graph names are not checked against the dataset: one it lacks is an empty graph."""
+    if store is not None:
+        try:
+            store.release()
+        except NoRelease as exc:
+            raise QueryRejected(503, f"no dataset is published: {exc}") from None
+    try:
+        check_query(request.query, allowlist=settings.service_allowlist,
+                    max_bytes=settings.max_query_bytes)
+    except GuardError as exc:
+        raise QueryRejected(exc.status, exc.message) from None

@@ -1,11 +1,15 @@
-"""Killable query execution: a small pool of executor processes per WSGI worker.
+"""Killable, memory-capped query execution: a small pool of executor processes per WSGI worker.
 
 pyoxigraph has no query timeout, and a thread cannot be stopped from outside, so each query
 runs in a separate process that opens the live release read-only itself. The web thread waits
 for the answer for ``query_timeout`` seconds; past that it SIGKILLs the process (its CPU and
 memory are freed at once), answers 503, and a replacement is started in the background.
+Each executor caps its own data segment (``RLIMIT_DATA``: heap and anonymous mappings, what a
+sort or a join grows) at ``query_memory`` bytes: past it an allocation fails, the process ends
+(pyoxigraph aborts), the request gets 503 naming the limit and a replacement is started.
 Processes come from a ``forkserver`` (never forked from a threaded worker that holds RocksDB
-handles), preloaded with this module so a replacement starts in milliseconds.
+handles), preloaded with this module so a replacement starts in milliseconds. SPARQL Update
+runs the same way, in a one-off process (:func:`run_update`).
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import resource
+import signal
 import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from service.sparql.runner import Limits, QueryOutcome, QueryRejected, QueryRequest, execute, guard
+from service import metrics
+from service.sparql.execution import execute
+from service.sparql.guard import admit
+from service.sparql.request import Limits, QueryOutcome, QueryRejected, QueryRequest
 from service.store.base import Store
 
 log = logging.getLogger("citynet.query")
@@ -42,6 +51,7 @@ def serve_queries(conn: Connection, var: str, limits: Limits) -> None:
     from service.store.embedded import EmbeddedStore
     from service.store.release import NoRelease
 
+    cap_memory(limits.max_memory)
     store = EmbeddedStore(Path(var))
     while True:
         try:
@@ -55,6 +65,8 @@ def serve_queries(conn: Connection, var: str, limits: Limits) -> None:
             reply = ("rejected", exc.status, exc.message)
         except NoRelease as exc:
             reply = ("rejected", 503, f"no dataset is published: {exc}")
+        except MemoryError:
+            reply = ("rejected", 503, memory_message(limits.max_memory))
         except OSError as exc:
             reply = ("rejected", 503, f"query failed: {_first_line(exc)}")
         except Exception as exc:  # evaluation errors: unbound service variable, type errors …
@@ -63,6 +75,30 @@ def serve_queries(conn: Connection, var: str, limits: Limits) -> None:
             conn.send(reply)
         except (OSError, ValueError):
             return
+        if reply[1] == 503 and reply[2] == memory_message(limits.max_memory):
+            return  # a process that ran out of memory is replaced, not reused
+
+
+def cap_memory(limit: int | None) -> None:
+    """Cap this process's data segment at ``limit`` bytes (None: no cap).
+
+    ``RLIMIT_DATA`` counts the heap and private anonymous mappings, which is where a query's
+    memory goes; unlike ``RLIMIT_AS`` it leaves the store's file mappings and thread stacks out,
+    so a cap close to what the process really uses still lets it open the store.
+    """
+    if limit:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def memory_message(limit: int | None, what: str = "query") -> str:
+    size = f"{limit / (1 << 20):g} MiB" if limit else "the available memory"
+    return f"{what} stopped: memory limit of {size} exceeded"
+
+
+def _died_of_memory(process: multiprocessing.process.BaseProcess, limit: int | None) -> bool:
+    """An executor that ended on SIGABRT under a cap: an allocation failed (Rust aborts)."""
+    process.join(2)
+    return bool(limit) and process.exitcode == -signal.SIGABRT
 
 
 def _first_line(exc: BaseException) -> str:
@@ -140,6 +176,7 @@ class ProcessRunner:
             if executor.process.is_alive():
                 return executor
             executor.kill()
+            metrics.EXECUTOR_KILLS.inc()
             with self._lock:
                 self._count -= 1
 
@@ -148,8 +185,10 @@ class ProcessRunner:
 
         def work() -> None:
             dead.kill()
+            metrics.EXECUTOR_KILLS.inc()
             try:
                 self._idle.put(_Executor(self._var, self._limits))
+                metrics.EXECUTOR_RESTARTS.inc()
             except Exception:
                 log.exception("could not start a query executor")
                 with self._lock:
@@ -158,17 +197,23 @@ class ProcessRunner:
         threading.Thread(target=work, name="citynet-query-replace", daemon=True).start()
 
     def run(self, request: QueryRequest) -> QueryOutcome:
-        guard(request, self._settings, self._store)
+        admit(request, self._settings, self._store)
         timeout = self._settings.query_timeout
         executor = self._acquire()
         started = time.monotonic()
         try:
             reply = executor.call(request.to_wire(), timeout)
         except (EOFError, OSError):
+            out_of_memory = _died_of_memory(executor.process, self._limits.max_memory)
             self._replace(executor)
+            if out_of_memory:
+                log.warning("query stopped after %.1f s: memory limit of %s bytes",
+                            time.monotonic() - started, self._limits.max_memory)
+                raise QueryRejected(503, memory_message(self._limits.max_memory)) from None
             raise QueryRejected(503, "the query executor stopped unexpectedly; try again") from None
         if reply is None:
             executor.process.kill()  # free the CPU now; reaping happens in the background
+            metrics.QUERY_TIMEOUTS.inc()
             self._replace(executor)
             log.warning("query stopped after %.1f s (time limit %s s)",
                         time.monotonic() - started, timeout)
@@ -185,3 +230,59 @@ class ProcessRunner:
                 self._idle.get_nowait().kill()
             except queue.Empty:
                 return
+
+
+def _update_once(conn: Connection, memory: int | None) -> None:
+    """The one-off update process: a dataset and an update in, the changed dataset out."""
+    import pyoxigraph as ox
+
+    cap_memory(memory)
+    try:
+        nquads, text = conn.recv()
+        store = ox.Store()
+        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        del nquads
+        store.update(text)
+        reply: tuple = ("ok", ox.serialize(store, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as exc:
+        reply = ("rejected", 400, f"malformed update: {_first_line(exc)}")
+    except MemoryError:
+        reply = ("rejected", 503, memory_message(memory, "update"))
+    except (EOFError, OSError):
+        return
+    except Exception as exc:  # evaluation errors
+        reply = ("rejected", 400, f"update failed: {_first_line(exc)}")
+    try:
+        conn.send(reply)
+    except (OSError, ValueError):
+        return
+
+
+def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> bytes:
+    """Apply a SPARQL Update to a dataset (N-Quads) in a process of its own, under the query
+    time limit and memory cap; the changed dataset as N-Quads, or QueryRejected (400/503)."""
+    ctx = _context()
+    conn, child = ctx.Pipe()
+    process = ctx.Process(target=_update_once, args=(child, memory), name="citynet-update",
+                          daemon=True)
+    process.start()
+    child.close()
+    try:
+        try:
+            conn.send((nquads, text))
+            if not conn.poll(timeout):
+                raise QueryRejected(503, f"update stopped: time limit of {timeout:g} s exceeded")
+            reply = conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if _died_of_memory(process, memory):
+                raise QueryRejected(503, memory_message(memory, "update")) from None
+            raise QueryRejected(503, "the update process stopped unexpectedly; nothing was "
+                                     "changed") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        conn.close()
+    if reply[0] == "ok":
+        return reply[1]
+    raise QueryRejected(reply[1], reply[2])

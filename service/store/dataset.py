@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from service.sparql.guard import scan, tokens
+from service.lexer import scan, tokens
 
 #: Recorded in every release (``release.json``: ``default_graph``); a release without it was
 #: published before the default graph was stored, so ``citynet serve`` rebuilds it.

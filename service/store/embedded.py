@@ -9,6 +9,7 @@ A handle is opened once per process and reopened only when a build has moved the
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,12 +25,19 @@ class EmbeddedStore:
     def __init__(self, var: Path) -> None:
         self._var = var
         self._lock = threading.Lock()
-        self._target: Path | None = None
+        self._target: str | None = None  # what the ``current`` link pointed at
         self._release: Release | None = None
         self._store: ox.Store | None = None
 
     def _current(self) -> tuple[Release, ox.Store]:
-        target = current_link(self._var).resolve()
+        """Called on every query: one readlink tells whether a build moved the link (the
+        target names the release folder, new at every build); resolving it costs a stat
+        per path component."""
+        link = current_link(self._var)
+        try:
+            target = os.readlink(link)
+        except OSError:  # no link yet (current_release says so), or a plain folder
+            target = str(link.resolve())
         with self._lock:
             if self._store is None or target != self._target:
                 release = current_release(self._var)

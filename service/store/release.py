@@ -5,7 +5,9 @@ Layout under the ``var`` folder::
     releases/<id>-<stamp>/store/         pyoxigraph store (read-only once published)
     releases/<id>-<stamp>/dumps/         the download files
     releases/<id>-<stamp>/description.ttl  VoID + DCAT-AP description
-    releases/<id>-<stamp>/release.json   id, base, counts, dumps (name, size, sha256)
+    releases/<id>-<stamp>/release.json   id, base, counts, dumps (name, size, sha256),
+                                         sequence, previous id, changes per graph
+    releases/<id>-<stamp>/changes.trig   triples added and removed since the previous release
     current -> releases/<id>-<stamp>     symlink, replaced atomically by a build
 
 ``<id>`` is a hash of the published quads, so it doubles as the HTTP ETag of every response.
@@ -66,6 +68,19 @@ class Release:
     def dumps(self) -> list[dict[str, Any]]:
         return self.info["dumps"]
 
+    @property
+    def sequence(self) -> int:
+        """1 for the first release, then one more than the release it revises."""
+        return int(self.info.get("sequence", 0))
+
+    @property
+    def previous(self) -> str | None:
+        return self.info.get("previous")
+
+    @property
+    def changes_path(self) -> Path:
+        return self.path / "changes.trig"
+
 
 def current_link(var: Path) -> Path:
     return var / "current"
@@ -94,3 +109,33 @@ def current_release(var: Path) -> Release:
     if not link.is_symlink() and not link.exists():
         raise NoRelease(f"no published store under {var} (run `citynet build`)")
     return read_release(link.resolve())
+
+
+def list_releases(var: Path) -> list[Release]:
+    """Every complete release kept under ``var``, newest first (one per id: the newest)."""
+    root = releases_dir(var)
+    found: dict[str, Release] = {}
+    entries = sorted(root.iterdir(), key=_stamp, reverse=True) if root.is_dir() else []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            release = read_release(entry)
+        except NoRelease:
+            continue
+        found.setdefault(release.id, release)
+    return list(found.values())
+
+
+def find_release(var: Path, release_id: str) -> Release:
+    """The kept release with this id (the newest if it was published more than once)."""
+    for release in list_releases(var):
+        if release.id == release_id:
+            return release
+    raise NoRelease(f"no kept release {release_id!r} (see /dumps/releases/)")
+
+
+def _stamp(entry: Path) -> int:
+    """The publication stamp in a release folder's name (``<id>-<ns>``), for ordering."""
+    tail = entry.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0

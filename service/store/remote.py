@@ -34,8 +34,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
+from service.lexer import QUERY_KEYWORDS, Token, positioned_tokens, tokens
 from service.namespaces import RECORD, releases_graph
-from service.sparql.guard import QUERY_KEYWORDS, Token, positioned_tokens, tokens
 from service.store.base import QueryResult
 from service.store.dataset import dataset_clauses
 from service.store.release import NoRelease, Release
@@ -84,7 +84,7 @@ def bind_values(query: str, substitutions: Mapping[str, ox.NamedNode | ox.Litera
     after the opening brace of every WHERE group (top level and sub-selects; the first group of
     an ASK, SELECT or DESCRIBE without the WHERE keyword).
 
-    A SPARQL lexer (:mod:`service.sparql.guard`) finds the braces, so ``{`` or ``WHERE`` inside
+    A SPARQL lexer (:mod:`service.lexer`) finds the braces, so ``{`` or ``WHERE`` inside
     strings, IRIs and comments are never touched. Raises ValueError for a blank node or a
     ``CONSTRUCT WHERE { … }`` short form (whose pattern is also its template).
     """

@@ -12,19 +12,23 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service import metrics
 from service.queries import load_queries
 from service.settings import Settings
 from service.sparql.runner import make_runner
 from service.store import Store, open_store
 from service.store.release import NoRelease
 from service.web.common import error_response
+from service.web.response_cache import ResponseCache
 from service.web.routes import (
     api,
+    context,
     dumps,
     graph_store,
     health,
     home,
     reconcile,
+    releases,
     resource,
     search,
     sparql,
@@ -45,17 +49,21 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app.extensions["citynet.store"] = store
     app.extensions["citynet.runner"] = make_runner(settings, store)
     app.extensions["citynet.queries"] = load_queries(settings.queries_dir)
+    app.extensions["citynet.cache"] = ResponseCache(settings.response_cache_bytes)
+    metrics.install(app)
     if settings.trusted_proxies > 0:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
 
     for blueprint in (home.bp, resource.bp, sparql.bp, api.bp, search.bp, graph_store.bp,
-                      dumps.bp, vocabulary.bp, health.bp, reconcile.bp):
+                      dumps.bp, vocabulary.bp, health.bp, reconcile.bp, context.bp, releases.bp):
         app.register_blueprint(blueprint)
     from service.web import writes  # token-guarded Graph Store writes and POST /update
+    from service.web.routes import graphs  # a graph's page: its source and its writes
 
     app.register_blueprint(writes.bp)
+    app.register_blueprint(graphs.bp)
 
     @app.after_request
     def cors(response: Response) -> Response:

@@ -6,10 +6,13 @@ from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service import media
+from service.jsonld import Context
 from service.settings import Settings
 from service.store.base import Store
+from service.store.context import release_context
 from service.store.release import NoRelease, Release
-from service.web import caching, negotiate
+from service.web import negotiate
+from service.web.response_cache import Body
 
 
 class Unavailable(HTTPException):
@@ -27,6 +30,11 @@ def store() -> Store:
 
 def base() -> str:
     return settings().base_iri
+
+
+def jsonld_context() -> Context:
+    """The live release's JSON-LD context under this deployment's base IRI."""
+    return release_context(store(), base())
 
 
 def release() -> Release:
@@ -58,13 +66,6 @@ def error_response(status: int, title: str, message: str) -> Response:
     return response
 
 
-def rdf_response(body: bytes, fmt_media_type: str, rel: Release, etag: str,
-                 location: str | None = None, vary: bool = True) -> Response:
-    from service.web.serialize import content_type
-
-    response = Response(body, content_type=content_type(fmt_media_type))
-    if location:
-        response.headers["Content-Location"] = location
-    if vary:
-        response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+def rdf_body(body: bytes, fmt_media_type: str) -> Body:
+    """Serialised RDF with its Content-Type (text formats say their charset)."""
+    return Body(body, media.content_type(fmt_media_type))

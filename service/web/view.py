@@ -50,6 +50,8 @@ class RoleRow:
     role: Link | None
     begin: str
     end: str
+    node: str = ""  # the org:Membership IRI
+    source: Link | None = None  # the document (or graph) that states the role
 
 
 class Linker:
@@ -166,7 +168,8 @@ def incoming(facts: Facts, lab: Labeller) -> list[Group]:
 def role_rows(facts: Facts, lab: Labeller) -> list[RoleRow]:
     """One row per dated (or undated) role, earliest first."""
     rows = [RoleRow(lab.link(m.member), lab.link(m.organization), lab.link(m.role),
-                    m.begin.value if m.begin else "", m.end.value if m.end else "")
+                    m.begin.value if m.begin else "", m.end.value if m.end else "",
+                    m.node.value)
             for m in facts.memberships]
     return sorted(rows, key=lambda r: (r.begin or "9999", r.role.label if r.role else "",
                                       r.member.label if r.member else ""))

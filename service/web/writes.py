@@ -51,9 +51,10 @@ def _authorized() -> str | Response:
     return who
 
 
-def _commit(who: str, change: Change, created_graph: str | None = None) -> Response:
+def _commit(who: str, change: Change, operation: str,
+            created_graph: str | None = None) -> Response:
     try:
-        result: WriteResult = apply_write(_settings(), who, change)
+        result: WriteResult = apply_write(_settings(), who, change, operation)
     except WriteRejected as exc:
         return _problem(exc.status, exc.message, exc.problems if exc.status == 422 else None)
     if result.release is None:
@@ -94,14 +95,15 @@ def graph_store_write() -> Response:
         return graph
     try:
         if request.method == "DELETE":
-            return _commit(who, delete_graph(graph))
+            return _commit(who, delete_graph(graph), "Graph Store DELETE")
         triples = parse_graph_body(request.get_data(cache=False), request.content_type, graph)
     except WriteRejected as exc:
         return _problem(exc.status, exc.message)
     if request.method == "POST":
-        return _commit(who, add_to_graph(graph, triples))
+        return _commit(who, add_to_graph(graph, triples), "Graph Store POST")
     exists = graph in current_app.extensions["citynet.store"].release().info.get("graphs", {})
-    return _commit(who, replace_graph(graph, triples), None if exists else graph)
+    return _commit(who, replace_graph(graph, triples), "Graph Store PUT",
+                   None if exists else graph)
 
 
 @bp.route("/update", methods=["POST"])
@@ -128,7 +130,8 @@ def update() -> Response:
         return _problem(415, f"send the update as {media.SPARQL_UPDATE} or as an 'update' field "
                              f"of {media.FORM}")
     try:
-        change = sparql_update(text, settings.service_allowlist, settings.max_query_bytes)
+        change = sparql_update(text, settings.service_allowlist, settings.max_query_bytes,
+                               settings.query_timeout, settings.query_memory or None)
     except WriteRejected as exc:
         return _problem(exc.status, exc.message)
-    return _commit(who, change)
+    return _commit(who, change, "SPARQL Update")

@@ -3,27 +3,29 @@
 A write never touches the live release: the current quads are copied into an in-memory store,
 changed there, validated as a whole against the shapes (as a build would), and only a valid
 result is published with :func:`service.build.publish.publish` (new store, dumps, description,
-one atomic swap). Writes and builds are serialised by :func:`release_lock`. Each
-accepted write is recorded in the graph ``{base}graph/writes`` (who, when, which graph, triple
-counts), and the changed graphs are exported as Turtle under ``var/writes/graphs/`` so the
-publisher can copy them into ``data/``: ``citynet build`` republishes from ``data/`` only.
+one atomic swap). Writes and builds are serialised by :func:`release_lock`.
+
+Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
+(:mod:`service.build.journal`) and fsync'd: it is part of the sources from then on, and every
+build replays it after the files. Each write is also recorded in PROV in the graph
+``{base}graph/writes`` (who: the token's public id; when; what: the operation, the graph,
+triples added and removed), which the journal carries too.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset
 
+from service.build import journal
 from service.build.catalog import dataset_metadata
-from service.build.pipeline import remote_loader
-from service.build.publish import publish, release_lock
+from service.build.pipeline import remote_loader, sources_fingerprint
+from service.build.publish import LockBusy, dataset_id, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed
 from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
@@ -50,10 +52,6 @@ class WriteRejected(Exception):
 class WriteResult:
     release: Release | None  # None when the write changed nothing
     changes: dict[str, tuple[int, int]] = field(default_factory=dict)  # graph -> (added, removed)
-
-
-def writes_dir(var: Path) -> Path:
-    return var / "writes"
 
 
 def _n(prefix: str, local: str) -> ox.NamedNode:
@@ -92,13 +90,14 @@ def diff(before: list[ox.Quad], after: list[ox.Quad]) -> dict[str, tuple[int, in
 
 
 def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
-               when: datetime, has_log: bool) -> list[ox.Quad]:
+               when: datetime, has_log: bool, operation: str = "write") -> list[ox.Quad]:
     """PROV triples for one accepted write, in graph/writes (plus its description in meta)."""
     writes = ox.NamedNode(graph_iri(base, WRITES_GRAPH))
     meta = ox.NamedNode(graph_iri(base, "meta"))
     a = _n("rdf", "type")
     agent = ox.NamedNode(thing_iri(base, "agent", f"token-{who}"))
-    stamp = ox.Literal(when.isoformat(), datatype=_n("xsd", "dateTime"))
+    # the canonical form (Z), as the store keeps it: the journal and a rebuild agree on it
+    stamp = ox.Literal(f"{when.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z", datatype=_n("xsd", "dateTime"))
     quads = [
         ox.Quad(agent, a, _n("prov", "Agent"), writes),
         ox.Quad(agent, a, _n("foaf", "Agent"), writes),
@@ -110,7 +109,9 @@ def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
         quads += [
             ox.Quad(activity, a, _n("prov", "Activity"), writes),
             ox.Quad(activity, _n("rdfs", "label"), ox.Literal(
-                f"write to {graph}: {added} triples added, {removed} removed", language="en"),
+                f"{operation} on {graph}: {added} triples added, {removed} removed",
+                language="en"), writes),
+            ox.Quad(activity, _n("dct", "description"), ox.Literal(operation),
                 writes),
             ox.Quad(activity, _n("prov", "wasAssociatedWith"), agent, writes),
             ox.Quad(activity, _n("prov", "endedAtTime"), stamp, writes),
@@ -128,7 +129,8 @@ def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
             ox.Quad(document, _n("dct", "title"), ox.Literal(
                 "Log of the writes accepted through the Graph Store Protocol and SPARQL Update",
                 language="en"), meta),
-            ox.Quad(document, _n("dct", "identifier"), ox.Literal("writes/log.jsonl"), meta),
+            ox.Quad(document, _n("dct", "identifier"), ox.Literal(f"data/{journal.JOURNAL_NAME}"),
+                    meta),
         ]
     return quads
 
@@ -151,65 +153,94 @@ def validate(quads: list[ox.Quad], settings: Settings) -> Dataset:
     return dataset
 
 
-def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]) -> WriteResult:
-    """Run ``change`` on a copy of the live dataset; publish the result if it is valid."""
+def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None],
+                operation: str = "write") -> WriteResult:
+    """Run ``change`` on a copy of the live dataset; if the result is valid, record the write
+    in the journal (durably) and publish it."""
+    try:
+        with release_lock(settings.var, settings.lock_timeout):
+            return _apply_locked(settings, who, change, operation)
+    except LockBusy as exc:
+        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+
+
+def _live_and_pending(settings: Settings) -> tuple[Release, list[ox.Quad]]:
+    """The live release and its quads, with any journaled write that never went live (killed
+    between its journal entry and the swap) applied: the journal is the truth."""
+    try:
+        release = current_release(settings.var)
+    except NoRelease as exc:
+        raise WriteRejected(503, f"no dataset is published: {exc}") from None
+    if release.base != settings.base_iri:
+        raise WriteRejected(409, f"the live release was built for {release.base}, "
+                                 f"not {settings.base_iri}")
+    live = ox.Store.read_only(str(release.store_path))
+    quads = set(named_quads(live))
+    del live
+    try:
+        entries = journal.read(settings.data_dir)
+    except journal.JournalError as exc:
+        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+    for entry in journal.pending(entries, release.id):
+        parse = ox.RdfFormat.N_QUADS
+        quads -= set(ox.parse(entry.quads("remove", settings.base_iri).encode(), format=parse))
+        quads |= set(ox.parse(entry.quads("add", settings.base_iri).encode(), format=parse))
+    return release, sorted(quads, key=str)
+
+
+def _nquads(quads: set[ox.Quad]) -> str:
+    return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS).decode("utf-8")
+
+
+def _apply_locked(settings: Settings, who: str, change: Callable[[ox.Store], None],
+                  operation: str) -> WriteResult:
     base = settings.base_iri
-    with release_lock(settings.var):
-        try:
-            release = current_release(settings.var)
-        except NoRelease as exc:
-            raise WriteRejected(503, f"no dataset is published: {exc}") from None
-        if release.base != base:
-            raise WriteRejected(409, f"the live release was built for {release.base}, not {base}")
-        live = ox.Store.read_only(str(release.store_path))
-        before = list(named_quads(live))
-        del live
-        # The copy has the live default graph too (the merge of the named graphs), so an
-        # update's WHERE without GRAPH matches what /sparql matches; changing it is refused.
-        merged = set(merged_default(before))
-        work = ox.Store()
-        work.extend(before)
-        work.extend(merged)
-        change(work)
-        if set(work.quads_for_pattern(None, None, None, ox.DefaultGraph())) != merged:
-            raise WriteRejected(400, "writes to the default graph are refused: every fact lives "
-                                "in a named source graph (use GRAPH <…> or ?graph=…)")
-        after = _skolemize(list(named_quads(work)), base, uuid.uuid4().hex[:8])
-        changes = diff(before, after)
-        if not changes:
-            return WriteResult(release=None)
-        when = datetime.now(UTC).replace(microsecond=0)
-        writes = ox.NamedNode(graph_iri(base, WRITES_GRAPH))
-        has_log = any(q.subject == writes and q.graph_name.value == graph_iri(base, "meta")
-                      for q in after if isinstance(q.graph_name, ox.NamedNode))
-        after += provenance(base, who, changes, when, has_log)
-        dataset = validate(after, settings)
-        quads = sorted(set(after), key=str)
-        try:
-            published = publish(quads, var=settings.var, base=base,
-                                meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
-                                sources=release.info.get("sources", ""),
-                                before_swap=remote_loader(settings, quads))
-        except RemoteLoadFailed as exc:
-            raise WriteRejected(503, f"{exc}; nothing was changed") from None
-        _record(settings.var, who, when, changes, after, base, published)
-        return WriteResult(release=published, changes=changes)
-
-
-def _record(var: Path, who: str, when: datetime, changes: dict[str, tuple[int, int]],
-            quads: list[ox.Quad], base: str, release: Release) -> None:
-    """Append to the write log and export each changed graph as Turtle, ready for data/."""
-    folder = writes_dir(var)
-    exports = folder / "graphs"
-    exports.mkdir(parents=True, exist_ok=True)
-    for graph in changes:
-        name = graph.rsplit("/", 1)[-1] or "graph"
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads
-                   if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph]
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-        (exports / f"{safe}.ttl").write_bytes(ox.serialize(
-            sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
-    entry = {"when": when.isoformat(), "who": f"sha256:{who}", "release": release.id,
-             "changes": {g: {"added": a, "removed": r} for g, (a, r) in changes.items()}}
-    with (folder / "log.jsonl").open("a", encoding="utf-8") as log:
-        log.write(json.dumps(entry) + "\n")
+    release, before = _live_and_pending(settings)
+    # The copy has the live default graph too (the merge of the named graphs), so an
+    # update's WHERE without GRAPH matches what /sparql matches; changing it is refused.
+    merged = set(merged_default(before))
+    work = ox.Store()
+    work.extend(before)
+    work.extend(merged)
+    merged = set(work.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # as stored
+    change(work)
+    if set(work.quads_for_pattern(None, None, None, ox.DefaultGraph())) != merged:
+        raise WriteRejected(400, "writes to the default graph are refused: every fact lives "
+                            "in a named source graph (use GRAPH <…> or ?graph=…)")
+    after = _skolemize(list(named_quads(work)), base, uuid.uuid4().hex[:8])
+    changes = diff(before, after)
+    if not changes:
+        return WriteResult(release=None)
+    when = datetime.now(UTC).replace(microsecond=0)
+    writes = ox.NamedNode(graph_iri(base, WRITES_GRAPH))
+    has_log = any(q.subject == writes and q.graph_name.value == graph_iri(base, "meta")
+                  for q in after if isinstance(q.graph_name, ox.NamedNode))
+    after += provenance(base, who, changes, when, has_log, operation)
+    dataset = validate(after, settings)
+    quads = sorted(set(after), key=str)
+    fingerprint = release.info.get("sources", "")
+    in_step = fingerprint == sources_fingerprint(settings)
+    old, new = set(before), set(quads)
+    previous = journal.append(settings.data_dir, {
+        "when": when.isoformat(), "who": f"sha256:{who}", "operation": operation,
+        "base": base, "before": release.id, "release": dataset_id(quads),
+        "changes": {g: {"added": a, "removed": r} for g, (a, r) in changes.items()},
+        "remove": _nquads(old - new), "add": _nquads(new - old),
+    })
+    # the write is now part of the sources: a kill from here on loses nothing, and the next
+    # write or build publishes it if this one does not get to
+    if in_step:  # the release reflects the sources exactly, so it still does after the append
+        fingerprint = sources_fingerprint(settings)
+    try:
+        published = publish(quads, var=settings.var, base=base,
+                            meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
+                            sources=fingerprint, before_swap=remote_loader(settings, quads),
+                            keep=settings.keep_releases)
+    except RemoteLoadFailed as exc:
+        journal.truncate(settings.data_dir, previous)
+        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+    except OSError as exc:  # a full disk, …: the client hears of a failure, so take it back
+        journal.truncate(settings.data_dir, previous)
+        raise WriteRejected(503, f"the write could not be published ({exc.strerror}); "
+                                 "nothing was changed") from None
+    return WriteResult(release=published, changes=changes)

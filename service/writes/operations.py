@@ -12,6 +12,8 @@ import pyoxigraph as ox
 
 from service import media
 from service.sparql.guard import GuardError, check_update
+from service.sparql.pool import run_update
+from service.sparql.request import QueryRejected
 from service.writes.apply import WriteRejected
 
 Change = Callable[[ox.Store], None]
@@ -61,20 +63,23 @@ def delete_graph(graph: str) -> Change:
     return change
 
 
-def sparql_update(text: str, allowlist: tuple[str, ...], max_bytes: int) -> Change:
-    """A SPARQL Update on the copy; the guard runs first (LOAD and SERVICE refused)."""
+def sparql_update(text: str, allowlist: tuple[str, ...], max_bytes: int,
+                  timeout: float, memory: int | None) -> Change:
+    """A SPARQL Update on the copy; the guard runs first (LOAD and SERVICE refused). The
+    update itself runs in a process of its own under the query time limit and memory cap."""
     try:
         check_update(text, allowlist=allowlist, max_bytes=max_bytes)
     except GuardError as exc:
         raise WriteRejected(exc.status, exc.message) from None
 
     def change(store: ox.Store) -> None:
+        nquads = ox.serialize(store, format=ox.RdfFormat.N_QUADS)
         try:
-            store.update(text)
-        except SyntaxError as exc:
-            raise WriteRejected(400, f"malformed update: {exc}") from None
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise WriteRejected(400, f"update failed: {str(exc).splitlines()[0][:300]}") from None
+            changed = run_update(nquads, text, timeout, memory)
+        except QueryRejected as exc:
+            raise WriteRejected(exc.status, exc.message) from None
+        store.clear()
+        store.load(changed, format=ox.RdfFormat.N_QUADS)
     return change
 
 

@@ -14,6 +14,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+pytestmark = pytest.mark.slow  # real processes, real time
+
 GROUP = "group/eurocities-migration-integration"
 ORG = "http://www.w3.org/ns/org#"
 CN = "https://w3id.org/citynet/def#"

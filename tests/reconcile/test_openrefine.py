@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import requests
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 
 def test_openrefine_reconciles_a_spreadsheet_of_cities(server, valid):

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 import requests
 
 from service.build.pipeline import build
@@ -22,6 +23,8 @@ from service.store.dataset import default_graph_size, named_quads
 from service.store.release import current_release
 from tests.conftest import free_port, snapshot, stop_server
 from tests.safety.conftest import BASE, make_root, mini_settings, people
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 
 def assert_complete(release) -> None:
@@ -39,6 +42,11 @@ def citynet(*args: str, env: dict[str, str] | None = None, **kwargs) -> subproce
     return subprocess.Popen([sys.executable, "-m", "service.cli", *args], cwd=PROJECT_ROOT,
                             env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, **kwargs)
+
+
+def citynet_python(code: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=PROJECT_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_a_build_killed_at_any_point_leaves_the_live_release_intact(tmp_path):
@@ -177,3 +185,99 @@ def test_a_worker_killed_under_load_costs_at_most_the_request_it_was_serving(saf
     assert len(failures) <= 1, failures
     replacement = _workers(master)
     assert len(replacement) == 2 and victim not in replacement
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from service.settings import load_settings
+from service.writes.apply import apply_write
+from service.writes.operations import add_to_graph, parse_graph_body
+root, var, base, body = sys.argv[1:5]
+settings = load_settings({"root": Path(root), "var": Path(var), "base": base}, environ={})
+graph = base + "graph/people"
+triples = parse_graph_body(body.encode(), "text/turtle", graph)
+result = apply_write(settings, "faultsweep", add_to_graph(graph, triples), "Graph Store POST")
+print("ACK", result.release.id, flush=True)
+"""
+
+
+def _member_ttl(name: str) -> str:
+    return (f"<{BASE}id/membership/{name}> a <http://www.w3.org/ns/org#Membership> ; "
+            f"<http://www.w3.org/ns/org#member> <{BASE}id/person/{name}> .")
+
+
+def _has(release, name: str) -> bool:
+    store = ox.Store.read_only(str(release.store_path))
+    return bool(store.query(f"ASK {{ <{BASE}id/membership/{name}> ?p ?o }}"))
+
+
+@pytest.mark.slow
+def test_a_write_killed_at_any_point_loses_nothing_acknowledged_and_publishes_nothing_half(
+        tmp_path):
+    from service.build import journal
+
+    settings = mini_settings(tmp_path)
+    (settings.data_dir / "people.ttl").write_text(people(2000))  # a slower write
+    build(settings)
+
+    def writer(name: str) -> subprocess.Popen:
+        return citynet_python(WRITER, str(settings.root), str(settings.var), BASE,
+                              _member_ttl(name))
+
+    started = time.monotonic()
+    probe = writer("probe")
+    out, err = probe.communicate(timeout=120)
+    duration = time.monotonic() - started
+    assert out.startswith(b"ACK"), err
+    acknowledged = {"probe"}
+    outcomes = set()
+    for i, fraction in enumerate((0.2, 0.4, 0.55, 0.7, 0.8, 0.9, 0.97)):
+        name = f"k{i}"
+        process = writer(name)
+        deadline = time.monotonic() + duration * fraction
+        while time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+        out, _err = process.communicate()
+        if out.startswith(b"ACK"):
+            acknowledged.add(name)
+        live = current_release(settings.var)
+        assert_complete(live)  # never a half-written release
+        entries = journal.read(settings.data_dir)  # the journal always parses
+        recorded = any(f"membership/{name}>" in e.record["add"] for e in entries)
+        outcomes.add((recorded, _has(live, name)))
+        for done in acknowledged:
+            assert any(f"membership/{done}>" in e.record["add"] for e in entries), done
+    assert (True, False) in outcomes, "no kill landed between the journal and the swap"
+    # the next write publishes what was recorded but not yet live, and a build keeps it all
+    final = writer("final")
+    out, err = final.communicate(timeout=120)
+    assert out.startswith(b"ACK"), err
+    recorded = [n for n in (f"k{i}" for i in range(7)) if any(
+        f"membership/{n}>" in e.record["add"] for e in journal.read(settings.data_dir))]
+    for name in ("probe", "final", *recorded):
+        assert _has(current_release(settings.var), name), name
+    build(settings)
+    for name in ("probe", "final", *recorded):
+        assert _has(current_release(settings.var), name), name
+    assert not any(p.name.startswith(".") for p in (settings.var / "releases").iterdir())
+
+
+def test_a_torn_journal_line_is_ignored_and_cut_by_the_next_append(tmp_path):
+    from service.build import journal
+
+    settings = mini_settings(tmp_path)
+    build(settings)
+    journal.append(settings.data_dir, {"before": "a", "release": "b", "base": BASE,
+                                       "add": "", "remove": ""})
+    path = journal.journal_path(settings.data_dir)
+    whole = path.read_bytes()
+    for cut in (1, len(whole) // 2, len(whole) - 1):  # a kill inside the single write(2)
+        path.write_bytes(whole + whole[:cut])
+        assert len(journal.read(settings.data_dir)) == 1
+        build(settings)  # a torn tail is not a damaged source
+    journal.append(settings.data_dir, {"before": "b", "release": "c", "base": BASE,
+                                       "add": "", "remove": ""})
+    assert [e.release for e in journal.read(settings.data_dir)] == ["b", "c"]
+    assert path.read_bytes().startswith(whole) and path.read_bytes().count(b"\n") == 2

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from service.sparql.guard import GuardError, check_query, check_update, parsed_service_endpoints, scan
+from service import lexer
+from service.sparql import guard
+from service.sparql.guard import GuardError, check_query, check_update, parsed_service_endpoints
+from tests.safety.service_queries import Generated, Oracle, queries
 
 ALLOWED = "https://query.wikidata.org/sparql"
 
@@ -98,24 +101,66 @@ def test_an_oversized_query_is_413():
     assert refused.value.status == 413
 
 
-_words = st.sampled_from(["SELECT", "*", "WHERE", "{", "}", "SERVICE", "SILENT", "?s", "?p",
-                          "<http://evil.example/>", '"SERVICE"', "#", "\n", "OPTIONAL", "'",
-                          "<", ">", "e:x", "PREFIX", "e:", "FROM", "\\u0053", " ", "."])
+ORACLE = Oracle()
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_words, max_size=40))
-def test_whenever_the_parser_sees_a_service_the_lexer_refuses_it(parts):
-    """Property: any query rdflib parses with a SERVICE clause is refused by the lexer alone."""
-    query = " ".join(parts)
-    try:
-        endpoints = parsed_service_endpoints(query)
-    except GuardError:
-        return  # not SPARQL rdflib accepts; nothing to compare
-    if endpoints:
-        assert scan(query).services, query
-        with pytest.raises(GuardError):
-            check_query(query)
+def guard_agrees_with_oxigraph(query: Generated) -> None:
+    """The guard finds every SERVICE call Oxigraph would make, and invents none.
+
+    Oxigraph must parse every generated query, so the comparison is always reached.
+    """
+    assert ORACLE.parses(query.text), f"the generator wrote an invalid query:\n{query.text}"
+    planned = ORACLE.planned_services(query.text, query.form)
+    assert bool(planned) == bool(query.calls), f"oracle and generator disagree:\n{query.text}"
+    seen = {"?" + s[1:] if s.startswith("$") else s for s in lexer.scan(query.text).services}
+    assert planned <= seen, f"the lexer missed {planned - seen} in:\n{query.text}"
+    if planned:
+        with pytest.raises(guard.GuardError) as refused:
+            guard.check_query(query.text)
+        assert refused.value.status == 403
+    else:
+        assert guard.check_query(query.text).services == ()
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(queries())
+def test_whenever_oxigraph_plans_a_service_the_guard_refuses_it(query):
+    """Property: a SERVICE anywhere in a valid query, however written, is refused."""
+    guard_agrees_with_oxigraph(query)
+
+
+def _skip_after_optional(toks: list[lexer.Token]) -> list[lexer.Token]:
+    """A lexer that loses a SERVICE right after ``OPTIONAL {``."""
+    return [t for i, t in enumerate(toks)
+            if not (t.text.upper() == "SERVICE" and i >= 2 and toks[i - 1].text == "{"
+                    and toks[i - 2].text.upper() == "OPTIONAL")]
+
+
+def _case_sensitive(toks: list[lexer.Token]) -> list[lexer.Token]:
+    """A lexer that only knows the upper-case keyword."""
+    return [t for t in toks if not (t.text.upper() == "SERVICE" and t.text != "SERVICE"
+                                    and t.kind == "word")]
+
+
+def _ignores_prefixed_names(toks: list[lexer.Token]) -> list[lexer.Token]:
+    """A lexer that only looks at SERVICE calls written with a full IRI or a variable."""
+    return [t for i, t in enumerate(toks)
+            if not (t.text.upper() == "SERVICE" and t.kind == "word" and i + 1 < len(toks)
+                    and "pname" in (toks[i + 1].kind, toks[i + 2].kind if i + 2 < len(toks) else ""))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("breakage", [_skip_after_optional, _case_sensitive, _ignores_prefixed_names])
+def test_the_property_catches_a_broken_guard(monkeypatch, breakage):
+    """The property above is not vacuous: with a guard that misses one kind of SERVICE,
+    it finds a counterexample."""
+    real_tokens = lexer.tokens
+    monkeypatch.setattr(lexer, "tokens", lambda text: iter(breakage(list(real_tokens(text)))))
+    search = settings(max_examples=1000, deadline=None, database=None,
+                      phases=[Phase.generate])(given(queries())(guard_agrees_with_oxigraph))
+    with pytest.raises(AssertionError, match="the lexer missed"):
+        search()
 
 
 @settings(max_examples=300, deadline=None)

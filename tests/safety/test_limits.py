@@ -13,9 +13,12 @@ import pytest
 from service import media
 from service.settings import Settings
 from service.sparql.pool import ProcessRunner
-from service.sparql.runner import InProcessRunner, QueryRejected, QueryRequest
+from service.sparql.request import QueryRejected, QueryRequest
+from service.sparql.runner import InProcessRunner
 from service.store.embedded import EmbeddedStore
 from service.store.release import Release
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SMALL = "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#Membership> } LIMIT 3"

@@ -3,7 +3,11 @@ response and no socket error is tolerated."""
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.load import DEFAULT_THINGS, run_load
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 
 def test_twenty_seconds_at_32_connections_without_a_single_error(server):

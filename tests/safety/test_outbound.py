@@ -9,7 +9,7 @@ import pytest
 
 from service import media
 from service.sparql.pool import ProcessRunner
-from service.sparql.runner import QueryRejected, QueryRequest
+from service.sparql.request import QueryRejected, QueryRequest
 from service.store.embedded import EmbeddedStore
 from tests.safety.listener import listener
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 import threading
 
 import pyoxigraph as ox
 import pytest
 
 from service.build.pipeline import build
+from service.settings import PROJECT_ROOT
 from service.store.release import current_release
 from service.web.app import create_app
 from service.writes.auth import token_identity
@@ -38,6 +41,10 @@ def site(tmp_path):
 def ask(settings, query: str) -> bool:
     store = ox.Store.read_only(str(current_release(settings.var).store_path))
     return bool(store.query(query))
+
+
+def quads(release) -> set[ox.Quad]:
+    return set(ox.Store.read_only(str(release.store_path)))
 
 
 def test_writes_are_disabled_without_a_configured_token(tmp_path):
@@ -79,10 +86,12 @@ def test_a_valid_write_publishes_a_new_release_with_dumps_description_and_proven
     assert ask(settings, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
         ASK {{ GRAPH <{BASE}graph/writes> {{ ?w a prov:Activity ; prov:generated <{PEOPLE}> ;
                prov:endedAtTime ?t ; prov:wasAssociatedWith <{BASE}id/agent/token-{who}> }} }}""")
-    log = [json.loads(line) for line in (settings.var / "writes" / "log.jsonl").open()]
+    log = [json.loads(line) for line in (settings.data_dir / "writes.jsonl").open()]
     assert log[-1]["changes"][PEOPLE] == {"added": 2, "removed": 0}
-    assert (settings.var / "writes" / "graphs" / "people.ttl").read_text().count("membership/new")
-    everything = b"".join(p.read_bytes() for p in settings.var.rglob("*") if p.is_file())
+    assert log[-1]["who"] == f"sha256:{who}" and log[-1]["release"] == new.id
+    assert f"<{BASE}id/membership/new>" in log[-1]["add"]
+    everything = b"".join(p.read_bytes() for folder in (settings.var, settings.root)
+                          for p in folder.rglob("*") if p.is_file())
     assert TOKEN.encode() not in everything
 
 
@@ -202,3 +211,79 @@ def test_a_write_republishes_the_default_graph_as_the_merge(site):
         "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
         headers={"Accept": "application/sparql-results+json"}).get_json()
     assert int(count["results"]["bindings"][0]["n"]["value"]) == release.triples
+
+
+def test_a_write_is_part_of_the_sources_and_survives_citynet_build(site):
+    settings, client = site
+    update = (f"PREFIX org: <http://www.w3.org/ns/org#> DELETE DATA {{ GRAPH <{PEOPLE}> {{ "
+              f"<{BASE}id/membership/m3> org:member <{BASE}id/person/p3> }} }} ; "
+              f"INSERT DATA {{ GRAPH <{PEOPLE}> {{ "
+              f"<{BASE}id/membership/m3> org:member <{BASE}id/person/kept> }} }}")
+    assert client.post("/update", data={"update": update}, headers=AUTH).status_code == 200
+    put = client.put(f"/graph-store?graph={BASE}graph/cities", data=GOOD,
+                     headers={**AUTH, "Content-Type": "text/turtle"})
+    assert put.status_code == 200, put.get_json()
+    written = quads(current_release(settings.var))
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "build", "--root", str(settings.root), "--var",
+         str(settings.var), "--base", BASE], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert quads(current_release(settings.var)) == written  # the build reproduces the writes
+    assert ask(settings, f"ASK {{ <{BASE}id/membership/m3> ?p <{BASE}id/person/kept> }}")
+    assert not ask(settings, f"ASK {{ <{BASE}id/membership/m3> ?p <{BASE}id/person/p3> }}")
+    assert not ask(settings, f"ASK {{ <{BASE}id/city/c1> ?p ?o }}")  # graph/cities replaced
+    assert ask(settings, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        ASK {{ GRAPH <{BASE}graph/writes> {{ ?w prov:generated <{BASE}graph/cities> }} }}""")
+
+
+def test_a_build_replays_the_journal_after_the_files_even_when_they_changed(site):
+    settings, client = site
+    response = client.post(f"/graph-store?graph={PEOPLE}", data=GOOD,
+                           headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 200
+    with (settings.data_dir / "people.ttl").open("a") as f:  # the publisher edits a file
+        f.write(f"<{BASE}id/membership/edited> a <http://www.w3.org/ns/org#Membership> ; "
+                f"<http://www.w3.org/ns/org#member> <{BASE}id/person/edited> .\n")
+    build(settings)
+    assert ask(settings, f"ASK {{ <{BASE}id/membership/new> ?p ?o }}")
+    assert ask(settings, f"ASK {{ <{BASE}id/membership/edited> ?p ?o }}")
+
+
+def test_a_damaged_journal_line_stops_the_build_with_its_line_number(site):
+    settings, client = site
+    client.post(f"/graph-store?graph={PEOPLE}", data=GOOD,
+                headers={**AUTH, "Content-Type": "text/turtle"})
+    path = settings.data_dir / "writes.jsonl"
+    path.write_text("{not json}\n" + path.read_text())
+    before = snapshot(settings.var)
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "build", "--root", str(settings.root), "--var",
+         str(settings.var), "--base", BASE], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"citynet build: {path}: line 1 is damaged (not a complete write record); "
+        "restore it from a backup or remove it"]
+    assert snapshot(settings.var) == before
+
+
+def test_the_graph_page_shows_who_wrote_what_and_when(site):
+    settings, client = site
+    untouched = client.get("/graph/people", headers={"Accept": "text/html"})
+    assert untouched.status_code == 200 and "None: this graph is exactly as its source" in (
+        untouched.get_data(as_text=True))
+    response = client.post(f"/graph-store?graph={PEOPLE}", data=GOOD,
+                           headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 200
+    entry = json.loads((settings.data_dir / "writes.jsonl").read_text().splitlines()[-1])
+    page = client.get("/graph/people", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert entry["when"].replace("+00:00", "Z") in html
+    assert f"sha256:{token_identity(TOKEN)}" in html and TOKEN not in html
+    assert f"Graph Store POST on {PEOPLE}: 2 triples added, 0 removed" in html
+    assert f"{BASE}id/document/people" in html  # its source document
+    rdf = client.get("/graph/people", headers={"Accept": "text/turtle"})
+    assert rdf.status_code == 303 and "/graph-store?graph=" in rdf.headers["Location"]
+    assert client.get("/graph/absent").status_code == 404

@@ -23,6 +23,8 @@ from service.web import describe
 from tests.conftest import BASE, free_port
 from tests.store.conftest import remote_settings
 
+pytestmark = pytest.mark.slow  # real processes, real time
+
 MIGRATION = BASE + "id/group/eurocities-migration-integration"
 BARCELONA = BASE + "id/city/barcelona"
 ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"

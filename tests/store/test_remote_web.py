@@ -5,18 +5,23 @@ the server as a build does, or change nothing."""
 
 from __future__ import annotations
 
+import shutil
+
 import pyoxigraph as ox
 import pytest
 import requests
 
+from service.build import journal
 from service.build.pipeline import build
 from service.queries import load_queries
-from service.settings import Settings
+from service.settings import PROJECT_ROOT, Settings
 from service.store.release import current_release
 from service.web.app import create_app
 from tests.conftest import BASE, free_port
 from tests.store.conftest import ENGINES, remote_settings
 from tests.store.test_remote import BARCELONA, remote_quads, rows
+
+pytestmark = pytest.mark.slow  # real processes, real time
 
 TOKEN = "s3cret-token-for-remote-writes"
 SELECT = f"SELECT ?label WHERE {{ <{BARCELONA}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}"
@@ -43,6 +48,20 @@ def test_resource_documents_come_from_the_remote_server_as_from_the_embedded_sto
         assert turtle(got.data) and turtle(got.data) == turtle(expected.data)
     html = remote.get("/doc/city/barcelona", headers={"Accept": "text/html"})
     assert html.status_code == 200 and "Barcelona" in html.get_data(as_text=True)
+
+
+def test_jsonld_over_the_remote_backend_is_compact_and_as_the_embedded_one(clients):
+    """The context is computed from the remote server's data: the same as the embedded one's."""
+    remote, embedded = clients
+    assert remote.get("/context.jsonld").get_json() == embedded.get("/context.jsonld").get_json()
+    construct = f"CONSTRUCT {{ <{BARCELONA}> ?p ?o }} WHERE {{ <{BARCELONA}> ?p ?o }}"
+    for client in (remote, embedded):
+        got = client.get("/sparql", query_string={"query": construct},
+                         headers={"Accept": "application/ld+json"})
+        assert got.status_code == 200 and "prefLabel" in got.get_json()["@context"]
+        assert {q.triple for q in ox.parse(got.data, format=ox.RdfFormat.JSON_LD)} == turtle(
+            embedded.get("/sparql", query_string={"query": construct},
+                         headers={"Accept": "text/turtle"}).data)
 
 
 def test_sparql_selects_and_constructs_run_on_the_remote_server(clients, remote_built):
@@ -125,7 +144,10 @@ def _comment_update(text: str) -> str:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_server, engine):
     server = new_server(engine)
-    settings = remote_settings(tmp_path / "var", server, write_token=TOKEN)
+    root = tmp_path / "root"  # writes are journaled into data/: a copy, not the checkout
+    for folder in ("data", "ontology", "shapes", "queries"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    settings = remote_settings(tmp_path / "var", server, write_token=TOKEN, root=root)
     build(settings)
     auth = {"Authorization": f"Bearer {TOKEN}"}
     comment = ox.Quad(ox.NamedNode(BARCELONA), ox.NamedNode(
@@ -145,6 +167,7 @@ def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_serv
     assert failed.status_code == 503 and "remote store unreachable" in failed.get_json()["message"]
     assert current_release(settings.var).id == live.id
     assert remote_quads(server.query_url) == before
+    assert len(journal.read(root / "data")) == 1  # the refused write is not in the sources
     assert requests.get(server.url, timeout=5).status_code < 500  # the server itself is fine
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from service.queries import NamedQuery, ParameterError
-from service.sparql.runner import QueryRequest, term_text
-from service.web import caching, openapi
+from service.sparql.request import QueryRequest, term_text
+from service.web import api_html, openapi
 from service.web.common import base, release
-from service.web.routes.sparql import FORMAT_PARAMS, answer, query_formats
+from service.web.representation import Representation, json_body
+from service.web.results import FORMAT_PARAMS, answer, query_formats, wants_html
 
 bp = Blueprint("api", __name__)
 
@@ -23,23 +24,28 @@ def named_queries() -> dict[str, NamedQuery]:
 
 @bp.route("/api/", methods=["GET"])
 def index() -> Response:
-    """Every named query: name, title, description, parameters and its URL."""
-    return jsonify(openapi=url_for("api.spec"), queries=[{
-        "name": q.name, "title": q.title, "description": q.description,
-        "url": url_for("api.run", name=q.name),
-        "example": url_for("api.run", name=q.name, **q.example_values()),
-        "parameters": [{"name": p.name, "type": p.type, "required": not p.optional,
-                        "example": p.example, "description": p.description}
-                       for p in q.parameters],
-    } for q in named_queries().values()])
+    """Every named query: name, title, description, parameters and its URL (a page of forms
+    for browsers)."""
+    if wants_html():
+        return api_html.index_page(list(named_queries().values()))
+    return Representation(release(), ["api-index"]).respond(lambda: json_body({
+        "openapi": url_for("api.spec"), "queries": [_entry(q) for q in named_queries().values()]}))
+
+
+def _entry(q: NamedQuery) -> dict:
+    return {"name": q.name, "title": q.title, "description": q.description,
+            "url": url_for("api.run", name=q.name),
+            "example": url_for("api.run", name=q.name, **q.example_values()),
+            "parameters": [{"name": p.name, "type": p.type, "required": not p.optional,
+                            "example": p.example, "description": p.description}
+                           for p in q.parameters]}
 
 
 @bp.route("/api/openapi.json", methods=["GET"])
 def spec() -> Response:
     rel = release()
-    document = openapi.document(named_queries().values(), request.url_root, rel.version)
-    response = jsonify(document)
-    return caching.stamp(response, rel, caching.etag_for(rel, "openapi", request.url_root))
+    return Representation(rel, ["openapi", request.url_root]).respond(lambda: json_body(
+        openapi.document(named_queries().values(), request.url_root, rel.version)))
 
 
 @bp.route("/api/<name>", methods=["GET"])
@@ -47,6 +53,8 @@ def run(name: str) -> Response:
     query = named_queries().get(name)
     if query is None:
         abort(404, description=f"no named query {name!r}; the list is at /api/")
+    if wants_html():
+        return api_html.query_page(query)
     values = {}
     for key in request.args:
         if key in FORMAT_PARAMS:
@@ -63,10 +71,6 @@ def run(name: str) -> Response:
     rel = release()
     key = "\x1f".join([name, results_fmt.name if results_fmt else "",
                        rdf_fmt.name if rdf_fmt else "", *sorted(f"{k}={v}" for k, v in values.items())])
-    etag = caching.etag_for(rel, "api", hashlib.sha256(key.encode()).hexdigest())
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
+    rep = Representation(rel, ["api", hashlib.sha256(key.encode()).hexdigest()])
     return answer(QueryRequest(query.text, results_fmt, rdf_fmt,
-                               bindings={k: term_text(v) for k, v in bound.items()}), rel, etag)
+                               bindings={k: term_text(v) for k, v in bound.items()}), rep)

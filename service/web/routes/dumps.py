@@ -7,8 +7,9 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from service import media
 from service.build.catalog import LICENSE
-from service.web import caching, negotiate
+from service.web import negotiate
 from service.web.common import release
+from service.web.representation import CACHE_CONTROL, Representation, html, json_body
 
 bp = Blueprint("dumps", __name__)
 
@@ -19,23 +20,15 @@ def listing() -> Response:
     chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
     if chosen is None:
         abort(406, description="the list of dumps is available as HTML or JSON")
-    etag = caching.etag_for(rel, "dumps", chosen)
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
-    dumps = [{**d, "url": f"{request.script_root}/dumps/{d['name']}"} for d in rel.dumps]
-    if chosen == media.JSON:
-        from flask import current_app
 
-        response = current_app.json.response({"release": rel.id, "built": rel.built,
-                                              "license": LICENSE, "dumps": dumps})
-    else:
-        response = Response(render_template("dumps.html", dumps=dumps, release=rel,
-                                            license=LICENSE),
-                            content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+    def render():
+        dumps = [{**d, "url": f"{request.script_root}/dumps/{d['name']}"} for d in rel.dumps]
+        if chosen == media.JSON:
+            return json_body({"release": rel.id, "built": rel.built, "license": LICENSE,
+                              "dumps": dumps})
+        return html(render_template("dumps.html", dumps=dumps, release=rel, license=LICENSE))
+
+    return Representation(rel, ["dumps", chosen]).respond(render)
 
 
 @bp.route("/dumps/<path:name>", methods=["GET"])
@@ -50,7 +43,7 @@ def download(name: str) -> Response:
     response = send_file(path, mimetype=mimetype, as_attachment=True,
                          download_name=entry["name"], conditional=True,
                          etag=f"{rel.id}-{entry['sha256'][:16]}", max_age=300)
-    response.headers["Cache-Control"] = caching.CACHE_CONTROL
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Digest"] = f"sha-256={_b64(entry['sha256'])}"
     return response
 

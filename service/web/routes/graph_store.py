@@ -11,8 +11,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request
 
 from service import media
-from service.web import caching, negotiate, serialize
-from service.web.common import base, rdf_response, release, store
+from service.web import negotiate, serialize
+from service.web.common import base, rdf_body, release, store
+from service.web.representation import Representation
 
 bp = Blueprint("graph_store", __name__)
 
@@ -30,23 +31,21 @@ def read() -> Response:
     if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
         abort(400, description=f"graph must be an absolute IRI, not {graph!r}")
     fmt = _format()
-    rel = release()
-    etag = caching.etag_for(rel, "gsp", graph or "", fmt.name)
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
+    return Representation(release(), ["gsp", graph or "", fmt.name]).respond(
+        lambda: rdf_body(_graph(graph, fmt), fmt.media_type))
+
+
+def _graph(graph: str | None, fmt: media.RdfMedia) -> bytes:
+    """The default graph (the union), or one named graph (404 when the dataset lacks it)."""
     if graph is None:
         triples = (ox.Triple(r["s"], r["p"], r["o"]) for r in store().query(DEFAULT_QUERY))
-        body = serialize.triples(sorted(triples, key=str), fmt, base())
-    else:
-        g = ox.NamedNode(graph)
-        if not store().query(GRAPH_EXISTS, substitutions={"g": g}):
-            abort(404, description=f"there is no graph <{graph}>")
-        rows = store().query(GRAPH_QUERY, substitutions={"g": g})
-        quads = sorted((ox.Quad(r["s"], r["p"], r["o"], g) for r in rows), key=str)
-        body = serialize.quads(quads, fmt, base())
-    return rdf_response(body, fmt.media_type, rel, etag)
+        return serialize.triples(sorted(triples, key=str), fmt, base())
+    g = ox.NamedNode(graph)
+    if not store().query(GRAPH_EXISTS, substitutions={"g": g}):
+        abort(404, description=f"there is no graph <{graph}>")
+    rows = store().query(GRAPH_QUERY, substitutions={"g": g})
+    quads = sorted((ox.Quad(r["s"], r["p"], r["o"], g) for r in rows), key=str)
+    return serialize.quads(quads, fmt, base())
 
 
 def _format() -> media.RdfMedia:

@@ -8,8 +8,9 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES
-from service.web import caching, describe, negotiate, serialize, view
-from service.web.common import base, languages, rdf_response, release, store
+from service.web import charts, describe, glance, negotiate, serialize, view
+from service.web.common import base, languages, rdf_body, release, store
+from service.web.representation import ACCEPT, ACCEPT_LANGUAGE, Representation, html
 
 bp = Blueprint("home", __name__)
 
@@ -25,38 +26,42 @@ def _description(rel) -> list[ox.Triple]:
     return list(ox.parse(data, format=ox.RdfFormat.TURTLE))
 
 
-def _rdf_description(fmt) -> Response:
+def _rdf_description(fmt, vary) -> Response:
     rel = release()
-    etag = caching.etag_for(rel, "void", fmt.name)
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.add("Accept")
-        return cached
-    body = serialize.triples(_description(rel), fmt, base())
-    return rdf_response(body, fmt.media_type, rel, etag)
+    return Representation(rel, ["void", fmt.name], vary=vary).respond(lambda: rdf_body(
+        serialize.triples(_description(rel), fmt, base()), fmt.media_type))
 
 
-def _html_or_description(what: str) -> Response | None:
+def _html_or_description(what: str, vary=ACCEPT) -> Response | None:
     """None when the client wants HTML; else the dataset description in its RDF format (406
     when it accepts neither). Both / and /.well-known/void answer RDF clients this way."""
+    name = (request.args.get("format") or "").strip()
+    if name:  # a link that names its format ("also available as")
+        if name.lower() in ("html", media.HTML):
+            return None
+        chosen = media.rdf_by_name(name)
+        if chosen is None:
+            abort(400, description=f"unknown format {name!r}; use html, turtle, jsonld, "
+                                   "ntriples or rdfxml")
+        return _rdf_description(chosen, vary)
     fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
     if fmt is None:
         abort(406, description=f"{what} is available as HTML or as an RDF description")
-    return None if fmt == media.HTML else _rdf_description(fmt)
+    return None if fmt == media.HTML else _rdf_description(fmt, vary)
 
 
 @bp.route("/", methods=["GET"])
 def home() -> Response:
-    described = _html_or_description("the home page")
+    described = _html_or_description("the home page", ACCEPT_LANGUAGE)
     if described is not None:
         return described
     rel = release()
     q = (request.args.get("q") or "").strip()[:MAX_SEARCH]
-    etag = caching.etag_for(rel, "home", q, *languages())
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.update(["Accept", "Accept-Language"])
-        return cached
+    return Representation(rel, ["home", q, *languages()], vary=ACCEPT_LANGUAGE).respond(
+        lambda: html(_home_page(rel, q)))
+
+
+def _home_page(rel, q: str) -> str:
     linker = view.Linker(base(), url_for("home.home"))
     meta = _about(_description(rel))
     networks = _networks(linker)
@@ -69,12 +74,12 @@ def home() -> Response:
                 continue
             seen.add(node.value)
             link = lab.link(node)
-            results.append(view.Link(label.value, link.href, node.value, link.local))
-    body = render_template("home.html", meta=meta, release=rel, networks=networks, q=q,
-                           results=results)
-    response = Response(body, content_type="text/html; charset=utf-8")
-    response.vary.update(["Accept", "Accept-Language"])
-    return caching.stamp(response, rel, etag)
+            results.append((view.Link(label.value, link.href, node.value, link.local),
+                            glance.kind_name(node.value, base())))
+    pictures = charts.cached(rel.id, ("home",),
+                             lambda: charts.for_networks(store(), None, "every network"))
+    return render_template("home.html", meta=meta, release=rel, networks=networks, q=q,
+                           results=results, charts=pictures)
 
 
 def _about(triples: list[ox.Triple]) -> dict[str, str]:
@@ -119,13 +124,10 @@ def void() -> Response:
     if described is not None:
         return described
     rel = release()
-    etag = caching.etag_for(rel, "void-html")
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        return cached
-    turtle = serialize.triples(_description(rel), media.TURTLE, base()).decode("utf-8")
-    body = render_template("void.html", turtle=turtle, release=rel,
-                           formats=media.GRAPH_FORMATS)
-    response = Response(body, content_type="text/html; charset=utf-8")
-    response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+
+    def render():
+        turtle = serialize.triples(_description(rel), media.TURTLE, base()).decode("utf-8")
+        return html(render_template("void.html", turtle=turtle, release=rel,
+                                    formats=media.GRAPH_FORMATS))
+
+    return Representation(rel, ["void-html"]).respond(render)

@@ -18,8 +18,9 @@ from service.reconcile import protocol
 from service.reconcile.index import Index, IndexCache
 from service.reconcile.protocol import BadInput
 from service.reconcile.schema import KIND_BY_ID
-from service.web import caching
 from service.web.common import base, error_response, release, settings, store
+from service.web.representation import Representation, html, json_body
+from service.web.response_cache import Body
 
 bp = Blueprint("reconcile", __name__)
 
@@ -55,26 +56,22 @@ def check_callback() -> Response | None:
     return None
 
 
-def _answer(payload: Any, cache: bool = True) -> Response:
-    """JSON, or JSONP when ``callback`` is given; GET answers carry the release's ETag."""
+def _body(payload: Any) -> Body:
+    """JSON, or JSONP when ``callback`` is given."""
     callback = request.args.get("callback")
     if callback:
-        body = f"/**/{callback}({json.dumps(payload)});"  # ASCII: no U+2028 in JS
-        response = Response(body, content_type="application/javascript; charset=utf-8")
-    else:
-        response = jsonify(payload)
-    if request.method == "POST" or not cache:
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return caching.stamp(response, release(), _etag())
+        text = f"/**/{callback}({json.dumps(payload)});"  # ASCII: no U+2028 in JS
+        return Body(text.encode("utf-8"), "application/javascript; charset=utf-8")
+    return json_body(payload)
 
 
-def _etag() -> str:
-    return caching.etag_for(release(), "reconcile", request.host_url, request.full_path)
-
-
-def _not_modified() -> Response | None:
-    return caching.not_modified(release(), _etag()) if request.method == "GET" else None
+def _representation(*params: Any) -> Representation:
+    """GET answers carry the release's ETag; POST answers are ``no-store`` (their parameters,
+    given here, still key the server's cache)."""
+    variant = ["reconcile", request.host_url, request.full_path]
+    if request.method == "POST":
+        variant += [json.dumps(p, sort_keys=True, default=str) for p in params]
+    return Representation(release(), variant, vary=(), validators=request.method != "POST")
 
 
 def _param(name: str) -> Any:
@@ -100,21 +97,21 @@ def service() -> Response:
     for raw in (queries, single, extend):
         if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > settings().max_query_bytes:
             return _error(413, f"the request is larger than {settings().max_query_bytes} bytes")
-    cached = _not_modified()
-    if cached is not None:
-        return cached
-    if queries is not None:
-        return _answer(protocol.reconcile_batch(protocol.parse_batch(queries), _index()))
-    if single is not None:  # spec 0.1: one query, as text or as a JSON object
-        body = single if not isinstance(single, str) or single.lstrip()[:1] != "{" \
-            else protocol.load_json(single, "query")
-        return _answer(protocol.reconcile(protocol.parse_query("query", body), _index()))
-    if extend is not None:
-        ids, props = protocol.parse_extend(extend)
-        return _answer(protocol.extend(_index(), ids, props))
-    rel = release()
-    return _answer(protocol.manifest(NAME, base() + "id/", VOCAB_ONTOLOGY, base() + "id/{{id}}",
-                                     _service_url(), rel.version))
+
+    def render() -> Body:
+        if queries is not None:
+            return _body(protocol.reconcile_batch(protocol.parse_batch(queries), _index()))
+        if single is not None:  # spec 0.1: one query, as text or as a JSON object
+            body = single if not isinstance(single, str) or single.lstrip()[:1] != "{" \
+                else protocol.load_json(single, "query")
+            return _body(protocol.reconcile(protocol.parse_query("query", body), _index()))
+        if extend is not None:
+            ids, props = protocol.parse_extend(extend)
+            return _body(protocol.extend(_index(), ids, props))
+        return _body(protocol.manifest(NAME, base() + "id/", VOCAB_ONTOLOGY,
+                                       base() + "id/{{id}}", _service_url(), release().version))
+
+    return _representation(queries, single, extend).respond(render)
 
 
 def _limit(default: int) -> int:
@@ -150,22 +147,24 @@ def _prefix() -> str:
 def suggest(what: str) -> Response:
     """Autocompletion of entities, types and properties (OpenRefine's suggest widgets)."""
     prefix, limit, cursor = _prefix(), _limit(protocol.DEFAULT_LIMIT), _cursor()
-    cached = _not_modified()
-    if cached is not None:
-        return cached
-    if what == "entity":
-        types = tuple(t for t in request.args.getlist("type") if t)
-        return _answer(protocol.suggest_entities(_index(), prefix, types, cursor, limit))
-    found = protocol.suggest_types(prefix) if what == "type" else \
-        protocol.suggest_properties(prefix)
-    return _answer({"result": found["result"][cursor:cursor + limit]})
+
+    def render() -> Body:
+        if what == "entity":
+            types = tuple(t for t in request.args.getlist("type") if t)
+            return _body(protocol.suggest_entities(_index(), prefix, types, cursor, limit))
+        found = protocol.suggest_types(prefix) if what == "type" else \
+            protocol.suggest_properties(prefix)
+        return _body({"result": found["result"][cursor:cursor + limit]})
+
+    return _representation().respond(render)
 
 
 @bp.route("/reconcile/propose_properties", methods=["GET"])
 def propose_properties() -> Response:
     """Properties a data extension can fetch for a type."""
     type_id, limit = request.args.get("type", ""), _limit(protocol.DEFAULT_LIMIT)
-    return _answer(protocol.propose_properties(type_id, limit))
+    return _representation().respond(lambda: _body(protocol.propose_properties(type_id,
+                                                                                 limit)))
 
 
 @bp.route("/reconcile/preview", methods=["GET"])
@@ -176,14 +175,14 @@ def preview() -> Response:
     entity = index.entities.get(index.entity_id(given))
     if entity is None:
         return error_response(404, "Not Found", "no entity of this service has that id")
-    cached = _not_modified()
-    if cached is not None:
-        return cached
-    links = [(protocol.PROPERTY_BY_ID[pid].name, index.name_of(target),
-              url_for("resource.document", path=target))
-             for pid, target in entity.links if target != entity.id]
-    body = render_template("reconcile_preview.html", entity=entity,
-                           kind=KIND_BY_ID[entity.kind], iri=index.id_space + entity.id,
-                           href=url_for("resource.document", path=entity.id), links=links)
-    response = Response(body, content_type="text/html; charset=utf-8")
-    return caching.stamp(response, release(), _etag())
+
+    def render() -> Body:
+        links = [(protocol.PROPERTY_BY_ID[pid].name, index.name_of(target),
+                  url_for("resource.document", path=target))
+                 for pid, target in entity.links if target != entity.id]
+        return html(render_template("reconcile_preview.html", entity=entity,
+                                    kind=KIND_BY_ID[entity.kind], iri=index.id_space + entity.id,
+                                    href=url_for("resource.document", path=entity.id),
+                                    links=links))
+
+    return _representation().respond(render)

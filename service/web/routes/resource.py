@@ -7,8 +7,9 @@ import re
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from service import media
-from service.web import caching, describe, negotiate, serialize, view
-from service.web.common import base, languages, rdf_response, release, settings, store
+from service.web import describe, glance, negotiate, serialize, view
+from service.web.common import base, languages, rdf_body, release, settings, store
+from service.web.representation import ACCEPT_LANGUAGE, CACHE_CONTROL, Representation, html
 
 bp = Blueprint("resource", __name__)
 
@@ -30,7 +31,7 @@ def thing(path: str) -> Response:
     if not describe.exists(store(), iri):
         abort(404, description=f"nothing is known about <{iri}>")
     response = redirect(url_for("resource.document", path=path), code=303)
-    response.headers["Cache-Control"] = caching.CACHE_CONTROL
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 
@@ -51,25 +52,21 @@ def document(path: str) -> Response:
         location = url_for("resource.document", path=f"{stem}.{_suffix(fmt)}")
     else:
         location = None
-    variant = [iri, _suffix(fmt)] + (languages() if fmt == media.HTML else [])
-    etag = caching.etag_for(rel, *variant)
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.update(["Accept", "Accept-Language"])
-        return cached
-    if not describe.exists(store(), iri):
-        hint = f" (unknown format suffix .{suffix})" if suffix and not negotiate.by_suffix(
-            suffix) else ""
-        abort(404, description=f"nothing is known about <{iri}>{hint}")
     limit = settings().describe_incoming_limit
-    if fmt == media.HTML:
-        response = Response(render_page(iri, stem, limit), content_type="text/html; charset=utf-8")
-        if location:
-            response.headers["Content-Location"] = location
-        response.vary.update(["Accept", "Accept-Language"])
-        return caching.stamp(response, rel, etag)
-    body = serialize.triples(describe.describe(store(), iri, limit), fmt, base())
-    return rdf_response(body, fmt.media_type, rel, etag, location)
+    variant = [iri, _suffix(fmt), str(limit)] + (languages() if fmt == media.HTML else [])
+    rep = Representation(rel, variant, vary=ACCEPT_LANGUAGE, location=location)
+
+    def render():
+        if not describe.exists(store(), iri):
+            hint = f" (unknown format suffix .{suffix})" if suffix and not negotiate.by_suffix(
+                suffix) else ""
+            abort(404, description=f"nothing is known about <{iri}>{hint}")
+        if fmt == media.HTML:
+            return html(render_page(iri, stem, limit))
+        return rdf_body(serialize.triples(describe.describe(store(), iri, limit), fmt, base()),
+                        fmt.media_type)
+
+    return rep.respond(render)
 
 
 def _suffix(fmt: object) -> str:
@@ -107,10 +104,15 @@ def render_page(iri: str, stem: str, limit: int) -> str:
             label = doc_title.value if doc_title is not None else link.label
             if all(d.iri != link.iri for d in entry["docs"]):
                 entry["docs"].append(view.Link(label, link.href, link.iri, link.local))
+    title = view.title(found, lab)
+    roles = glance.with_sources(store(), iri, glance.sorted_roles(view.role_rows(found, lab)), lab)
     return render_template(
         "resource.html",
-        title=view.title(found, lab), iri=iri, types=types, groups=groups,
-        incoming=view.incoming(found, lab), roles=view.role_rows(found, lab),
+        title=title, iri=iri, types=types, groups=groups, kind=glance.kind_name(iri, base()),
+        place=glance.place(store(), iri, linker),
+        charts=glance.page_charts(store(), release().id, iri, base(), title),
+        incoming=glance.without_memberships(view.incoming(found, lab), found.memberships),
+        roles=roles,
         sources=list(sources.values()), alternates=alternates(stem), limit=limit,
         jsonld=serialize.embeddable_jsonld(found.triples, base()),
     )

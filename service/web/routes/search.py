@@ -3,11 +3,12 @@ browsers. The text is bound as a literal, never spliced into the query."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from service import media
-from service.web import caching, describe, negotiate, view
+from service.web import describe, glance, negotiate, view
 from service.web.common import base, release, store
+from service.web.representation import Representation, json_body
 
 bp = Blueprint("search", __name__)
 
@@ -34,11 +35,11 @@ def search() -> Response:
         return redirect(url_for("home.home", q=text, _anchor="search"), code=303)
     if wanted not in ("json", media.JSON):
         abort(406, description="search results are available as HTML or JSON")
-    rel = release()
-    etag = caching.etag_for(rel, "search", text, str(limit))
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        return cached
+    return Representation(release(), ["search", text, str(limit)]).respond(
+        lambda: json_body(_results(text, limit)))
+
+
+def _results(text: str, limit: int) -> dict:
     linker = view.Linker(base(), url_for("home.home"))
     results, seen = [], set()
     for node, label in describe.search(store(), text, limit * 4):
@@ -46,7 +47,6 @@ def search() -> Response:
             continue
         seen.add(node.value)
         results.append({"id": node.value, "label": label.value,
-                         "language": label.language, "url": linker.href(node.value)[0]})
-    response = jsonify(query=text, results=results)
-    response.vary.add("Accept")
-    return caching.stamp(response, rel, etag)
+                         "language": label.language, "url": linker.href(node.value)[0],
+                         "kind": glance.kind_of(node.value, base())})
+    return {"query": text, "results": results}

@@ -11,23 +11,17 @@ from __future__ import annotations
 import hashlib
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, request
 
 from service import media
 from service.namespaces import PREFIXES
-from service.sparql.runner import QueryRejected, QueryRequest
-from service.store.release import Release
-from service.web import caching, negotiate, serialize
-from service.web.common import base, error_response, rdf_response, release, settings
+from service.sparql.request import QueryRequest
+from service.web import negotiate, serialize, workbench
+from service.web.common import base, error_response, rdf_body, release, settings
+from service.web.representation import Representation
+from service.web.results import answer, query_formats, repeatable, wants_html
 
 bp = Blueprint("sparql", __name__)
-
-DEFAULT_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?network ?label WHERE {
-  ?network a org:FormalOrganization ; skos:prefLabel ?label .
-} LIMIT 25
-"""
 
 #: W3C format IRIs (http://www.w3.org/ns/formats/) for the service description, by short name.
 W3C_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
@@ -50,43 +44,18 @@ def endpoint() -> Response:
         return _describe_service()
     if len(query.encode("utf-8")) > settings().max_query_bytes:
         abort(413, description=f"the query is longer than {settings().max_query_bytes} bytes")
+    if wants_html():
+        return workbench.run_page(query)
     results_fmt, rdf_fmt = query_formats()
     default_graphs = request.values.getlist("default-graph-uri")
     named_graphs = request.values.getlist("named-graph-uri")
-    rel = release()
-    etag = None
-    if request.method in ("GET", "HEAD"):
-        key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
-               *default_graphs, "|", *named_graphs]
-        etag = caching.etag_for(rel, "sparql", hashlib.sha256("\x1f".join(key).encode())
-                                .hexdigest())
-        cached = caching.not_modified(rel, etag)
-        if cached is not None:
-            cached.vary.add("Accept")
-            return cached
+    key = [query, results_fmt.name if results_fmt else "", rdf_fmt.name if rdf_fmt else "",
+           *default_graphs, "|", *named_graphs]
+    rep = Representation(release(), ["sparql", hashlib.sha256("\x1f".join(key).encode())
+                                     .hexdigest()],
+                         validators=request.method in ("GET", "HEAD"), cache=repeatable(query))
     return answer(QueryRequest(query, results_fmt, rdf_fmt, tuple(default_graphs),
-                               tuple(named_graphs), base_iri=base() + "sparql"), rel, etag)
-
-
-def answer(query: QueryRequest, rel: Release, etag: str | None) -> Response:
-    """Run a query through the app's runner: its result, or its refusal as a readable error.
-    Cached per release under ``etag``; ``None`` (POST) is never stored."""
-    try:
-        outcome = current_app.extensions["citynet.runner"].run(query)
-    except QueryRejected as exc:
-        return error_response(exc.status, reason(exc.status), exc.message)
-    response = Response(outcome.body, content_type=serialize.content_type(outcome.media_type))
-    response.vary.add("Accept")
-    if etag is None:
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return caching.stamp(response, rel, etag)
-
-
-def reason(status: int) -> str:
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    return HTTP_STATUS_CODES.get(status, "Error")
+                               tuple(named_graphs), base_iri=base() + "sparql"), rep)
 
 
 def _read_request() -> tuple[str | None, str | None]:
@@ -125,40 +94,6 @@ def _utf8_body() -> str:
         abort(400, description=f"the query is not valid UTF-8 (byte {exc.start})")
 
 
-#: Request parameters that name a result format: ``format`` (Virtuoso, SPARQLWrapper) and
-#: ``output`` (Fuseki, Joseki). SPARQLWrapper also sends ``results``, which no server reads.
-FORMAT_PARAMS = ("format", "output")
-
-
-def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
-    """The results format (SELECT/ASK) and the RDF format (CONSTRUCT/DESCRIBE) of the answer.
-
-    A ``format``/``output`` value is read per query form, so ``xml`` means SPARQL XML results
-    for a SELECT and RDF/XML for a CONSTRUCT. A form no value fits (``turtle`` for a SELECT, as
-    SPARQLWrapper sends it together with ``Accept: */*``) is negotiated by Accept. An unknown
-    value is 400; nothing acceptable is 406.
-    """
-    values = [v for name in FORMAT_PARAMS for v in request.values.getlist(name) if v.strip()]
-    # a value may list media types as Accept does (SPARQLWrapper sends its Accept header there)
-    items = [[i for i in v.split(",") if i.strip()] for v in values]
-    for value, listed in zip(values, items, strict=True):
-        if not any(media.results_by_param(i) or media.rdf_by_param(i) for i in listed):
-            abort(400, description=f"unknown format {value!r}; use one of "
-                                   + ", ".join(media.format_param_values()))
-    flat = [i for listed in items for i in listed]
-    results_fmt = next(filter(None, map(media.results_by_param, flat)), None)
-    rdf_fmt = next(filter(None, map(media.rdf_by_param, flat)), None)
-    accept = request.headers.get("Accept")
-    if results_fmt is None:
-        results_fmt = negotiate.choose(accept, media.RESULTS_FORMATS)
-    if rdf_fmt is None:
-        rdf_fmt = negotiate.choose(accept, media.RDF_FORMATS)
-    if results_fmt is None and rdf_fmt is None:
-        offered = ", ".join(f.media_type for f in media.RESULTS_FORMATS + media.RDF_FORMATS)
-        abort(406, description=f"no acceptable format; offered: {offered}")
-    return results_fmt, rdf_fmt
-
-
 def _describe_service() -> Response:
     """GET /sparql without a query: the query page for browsers, sd:Service for RDF clients."""
     fmt = negotiate.choose(request.headers.get("Accept"), media.RDF_FORMATS, html=True)
@@ -166,16 +101,9 @@ def _describe_service() -> Response:
         abort(406, description="ask for HTML or an RDF format")
     rel = release()
     if fmt == media.HTML:
-        body = render_template("sparql.html",
-                               examples=current_app.extensions["citynet.queries"].values(),
-                               results=media.RESULTS_FORMATS, graphs=media.RDF_FORMATS,
-                               query=DEFAULT_QUERY)
-        response = Response(body, content_type="text/html; charset=utf-8")
-        response.vary.add("Accept")
-        return caching.stamp(response, rel, caching.etag_for(rel, "sparql-page"))
-    body = serialize.triples(service_description(base(), rel.info.get("graphs", {})), fmt,
-                             base())
-    return rdf_response(body, fmt.media_type, rel, caching.etag_for(rel, "sd", fmt.name))
+        return workbench.editor_page()
+    return Representation(rel, ["sd", fmt.name]).respond(lambda: rdf_body(serialize.triples(
+        service_description(base(), rel.info.get("graphs", {})), fmt, base()), fmt.media_type))
 
 
 def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple]:

@@ -14,8 +14,9 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES, RDF_TYPE, SHAPES, VOCAB, graph_iri
-from service.web import caching, negotiate, serialize, view
-from service.web.common import base, languages, rdf_response, release, settings, store
+from service.web import negotiate, serialize, view
+from service.web.common import base, languages, rdf_body, release, settings, store
+from service.web.representation import ACCEPT_LANGUAGE, Representation, html
 
 bp = Blueprint("vocabulary", __name__)
 
@@ -69,27 +70,21 @@ def shapes_triples(folder: Path) -> list[ox.Triple]:
 
 def _serve(kind: str, suffix: str | None, triples_of) -> Response:
     fmt, negotiated = _format(suffix)
-    rel = release()
-    etag = caching.etag_for(rel, kind, "html" if fmt == media.HTML else fmt.name, *languages())
-    cached = caching.not_modified(rel, etag)
-    if cached is not None:
-        cached.vary.update(["Accept", "Accept-Language"])
-        return cached
-    triples = triples_of()
     location = url_for(f"vocabulary.{kind}_doc", suffix=negotiated) if negotiated else None
-    if fmt != media.HTML:
-        return rdf_response(serialize.triples(triples, fmt, base()), fmt.media_type, rel, etag,
-                            location)
-    namespace = VOCAB if kind == "vocabulary" else SHAPES
-    body = render_template("vocabulary.html", kind=kind, sections=_sections(triples, namespace),
-                           formats=media.GRAPH_FORMATS, title=(
-                               "The CityNet vocabulary" if kind == "vocabulary"
-                               else "The CityNet shapes"), namespace=namespace)
-    response = Response(body, content_type="text/html; charset=utf-8")
-    if location:
-        response.headers["Content-Location"] = location
-    response.vary.update(["Accept", "Accept-Language"])
-    return caching.stamp(response, rel, etag)
+    rep = Representation(release(), [kind, "html" if fmt == media.HTML else fmt.name,
+                                     *languages()], vary=ACCEPT_LANGUAGE, location=location)
+
+    def render():
+        triples = triples_of()
+        if fmt != media.HTML:
+            return rdf_body(serialize.triples(triples, fmt, base()), fmt.media_type)
+        namespace = VOCAB if kind == "vocabulary" else SHAPES
+        return html(render_template(
+            "vocabulary.html", kind=kind, sections=_sections(triples, namespace),
+            formats=media.GRAPH_FORMATS, namespace=namespace,
+            title="The CityNet vocabulary" if kind == "vocabulary" else "The CityNet shapes"))
+
+    return rep.respond(render)
 
 
 def _sections(triples: list[ox.Triple], namespace: str) -> list[dict]:

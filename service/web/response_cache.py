@@ -1,0 +1,68 @@
+"""The release-scoped response cache: the bytes of answers, shared by a worker's threads.
+
+Answers are a pure function of (release, request variant), so a body rendered once is served
+again until the release changes; the first look-up under a new release empties the cache, so
+a build invalidates everything at once. Bounded by total bytes (least recently used go first);
+one body larger than an eighth of the bound is never kept, so a few big answers cannot evict
+everything else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+
+
+@dataclass(frozen=True)
+class Body:
+    """A rendered representation: its bytes and Content-Type."""
+
+    data: bytes
+    content_type: str
+
+
+def _size(body: Body) -> int:
+    return len(body.data) + len(body.content_type) + 200  # the key and bookkeeping
+
+
+class ResponseCache:
+    def __init__(self, max_bytes: int) -> None:
+        self._max = max(0, max_bytes)
+        self._lock = threading.Lock()
+        self._release: str | None = None
+        self._items: LRUCache = LRUCache(maxsize=max(1, self._max), getsizeof=_size)
+
+    @property
+    def enabled(self) -> bool:
+        return self._max > 0
+
+    def _for(self, release: str) -> None:
+        if release != self._release:
+            self._items.clear()
+            self._release = release
+
+    def get(self, release: str, key: Hashable) -> Body | None:
+        if not self._max:
+            return None
+        with self._lock:
+            self._for(release)
+            return self._items.get(key)
+
+    def put(self, release: str, key: Hashable, body: Body) -> None:
+        if not self._max or _size(body) > self._max // 8:
+            return
+        with self._lock:
+            self._for(release)
+            self._items[key] = body
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    @property
+    def bytes(self) -> int:
+        with self._lock:
+            return int(self._items.currsize)
