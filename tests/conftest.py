@@ -25,6 +25,15 @@ from service.store.release import Release
 
 SHARED = PROJECT_ROOT.parent / "shared"
 FIXTURE_DATA = PROJECT_ROOT / "tests" / "fixtures" / "data"
+
+
+def source_copy(root: Path, data: Path = PROJECT_ROOT / "data") -> Path:
+    """A private copy of the sources (data, vocabulary, shapes, named queries) under ``root``:
+    a test may break them, and writes journal into it rather than the checkout's data/."""
+    shutil.copytree(data, root / "data")
+    for folder in ("ontology", "shapes", "queries"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    return root
 BASE = "http://127.0.0.1:8080/"
 
 
@@ -78,10 +87,7 @@ def app(build_settings: Settings, built_release: Release):
 def fixture_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings for the fixture dataset: tests/fixtures/data beside the project's vocabulary,
     shapes and named queries, in a private root (built with the real build)."""
-    root = tmp_path_factory.mktemp("fixture-root")
-    shutil.copytree(FIXTURE_DATA, root / "data")
-    for folder in ("ontology", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    root = source_copy(tmp_path_factory.mktemp("fixture-root"), FIXTURE_DATA)
     return load_settings({"root": root, "var": root / "var", "base": BASE}, environ={})
 
 

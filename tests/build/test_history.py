@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -19,9 +18,9 @@ from service.build.pipeline import build
 from service.build.publish import prune, publish
 from service.cli import main
 from service.namespaces import data_prefixes
-from service.settings import PROJECT_ROOT, load_settings
+from service.settings import load_settings
 from service.store.release import current_release, list_releases, releases_dir
-from tests.conftest import BASE
+from tests.conftest import BASE, source_copy
 
 MUNICH_2013 = URIRef(f"{BASE}id/membership/eurocities-migration-integration-munich-2013")
 ALT_LABEL = f'<{BASE}id/city/munich> <http://www.w3.org/2004/02/skos/core#altLabel> "Muenchen"@de'
@@ -46,9 +45,7 @@ def edit_seed_004(data: Path) -> set[str]:
 
 @pytest.mark.slow
 def test_two_releases_keep_their_dumps_and_a_change_log_of_exactly_the_edit(tmp_path, capsys):
-    for folder in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    settings = load_settings({"root": tmp_path, "base": BASE}, environ={})
+    settings = load_settings({"root": source_copy(tmp_path), "base": BASE}, environ={})
     first = build(settings)
     dropped = edit_seed_004(settings.data_dir)
     assert len(dropped) == 5  # type, member, organization, role, period

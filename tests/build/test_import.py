@@ -7,7 +7,6 @@ are the ones the seeds' cities and groups already have.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -15,8 +14,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from service.cli import main
-from service.settings import PROJECT_ROOT
-from tests.conftest import BASE
+from tests.conftest import BASE, source_copy
 
 pytestmark = pytest.mark.slow
 
@@ -33,9 +31,7 @@ city/ghent,group/eurocities-migration-integration,member-city,2015-01,2016-06,Ja
 @pytest.fixture()
 def root(tmp_path: Path) -> Path:
     """A private copy of the sources (data, vocabulary, shapes, queries)."""
-    for folder in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    return tmp_path
+    return source_copy(tmp_path)
 
 
 def files(folder: Path) -> dict[str, bytes]:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from service.build import publish as publish_module
 from service.build.pipeline import BuildFailed, build
-from service.settings import PROJECT_ROOT, Settings, load_settings
+from service.settings import Settings, load_settings
 from service.store.release import current_release
-from tests.conftest import snapshot
+from tests.conftest import snapshot, source_copy
 
 
 def project_copy(tmp_path: Path) -> Settings:
     """A private copy of the sources, so a test may break them."""
-    for folder in ("data", "ontology", "shapes"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    return load_settings({"root": tmp_path, "base": "http://127.0.0.1:8080/"}, environ={})
+    return load_settings({"root": source_copy(tmp_path), "base": "http://127.0.0.1:8080/"}, environ={})
 
 
 

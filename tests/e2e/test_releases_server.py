@@ -4,7 +4,6 @@ releases stay listed in the feed and downloadable with the checksums they publis
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 from xml.etree import ElementTree as ET
@@ -12,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from service.settings import PROJECT_ROOT
-from tests.conftest import start_server, stop_server
+from tests.conftest import source_copy, start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +26,7 @@ def citynet(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_import_build_query_and_history(tmp_path):
-    root = tmp_path / "root"
-    for folder in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    root = source_copy(tmp_path / "root")
     (tmp_path / "chairs.csv").write_text(CSV, encoding="utf-8")
     srv = start_server(tmp_path / "var", tmp_path / "server.log", env={"CITYNET_ROOT": str(root)})
     try:

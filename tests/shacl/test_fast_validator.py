@@ -16,6 +16,7 @@ from service.settings import PROJECT_ROOT, load_settings
 from service.shacl.engine import compile_graph, validate_store
 from service.shacl.reference import reference_report, report_results
 from service.shacl.shapes import COMPONENTS, UnsupportedShape
+from tests.conftest import source_copy
 from tests.shacl.mutations import BASE, mutate
 
 
@@ -101,10 +102,7 @@ def test_unsupported_feature_fails_loudly(shapes):
 
 
 def test_build_stops_on_an_unsupported_shape_with_one_line(tmp_path: Path):
-    import shutil
-
-    for name in ("data", "ontology", "shapes"):
-        shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
+    source_copy(tmp_path)
     with (tmp_path / "shapes" / "citynet.ttl").open("a", encoding="utf-8") as f:
         f.write("\ncnsh:PersonShape-name sh:minLength 2 .\n")
     settings = load_settings({"root": tmp_path})

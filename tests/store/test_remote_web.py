@@ -5,8 +5,6 @@ the server as a build does, or change nothing."""
 
 from __future__ import annotations
 
-import shutil
-
 import pyoxigraph as ox
 import pytest
 import requests
@@ -14,10 +12,10 @@ import requests
 from service.build import journal
 from service.build.pipeline import build
 from service.queries import load_queries
-from service.settings import PROJECT_ROOT, Settings
+from service.settings import Settings
 from service.store.release import current_release
 from service.web.app import create_app
-from tests.conftest import BASE, free_port
+from tests.conftest import BASE, free_port, source_copy
 from tests.store.conftest import ENGINES, remote_settings
 from tests.store.test_remote import BARCELONA, remote_quads, rows
 
@@ -144,9 +142,7 @@ def _comment_update(text: str) -> str:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_server, engine):
     server = new_server(engine)
-    root = tmp_path / "root"  # writes are journaled into data/: a copy, not the checkout
-    for folder in ("data", "ontology", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    root = source_copy(tmp_path / "root")  # writes are journaled into data/: not the checkout
     settings = remote_settings(tmp_path / "var", server, write_token=TOKEN, root=root)
     build(settings)
     auth = {"Authorization": f"Bearer {TOKEN}"}

@@ -17,7 +17,7 @@ import requests
 from service.build.pipeline import build
 from service.store.release import current_release, releases_dir
 from service.writes.apply import apply_write
-from tests.conftest import BASE, PROJECT_ROOT, Server, free_port, stop_server
+from tests.conftest import BASE, PROJECT_ROOT, Server, free_port, source_copy, stop_server
 from tests.store.conftest import ENGINES, SparqlServer, remote_settings
 
 DOC = "doc/city/barcelona.ttl"
@@ -64,7 +64,8 @@ def document(site: Server) -> tuple[str, set[ox.Triple]]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_two_replicas_serve_one_release_and_both_follow_a_new_one(tmp_path, new_server, engine):
     server = new_server(engine)
-    publisher = remote_settings(tmp_path / "publisher", server)
+    publisher = remote_settings(tmp_path / "publisher", server,
+                                root=source_copy(tmp_path / "root"))
     first = build(publisher)
     replicas = [start_replica(tmp_path / f"replica-{i}", tmp_path / f"replica-{i}.log", server)
                 for i in (1, 2)]
@@ -114,7 +115,8 @@ def test_readers_see_the_whole_previous_or_the_whole_new_release(tmp_path, new_s
     from service.store.remote import RemoteStore
 
     server = new_server(engine)
-    publisher = remote_settings(tmp_path / "publisher", server)
+    publisher = remote_settings(tmp_path / "publisher", server,
+                                root=source_copy(tmp_path / "root"))
     first = build(publisher)
     reader = RemoteStore(publisher.with_overrides(remote_release_ttl=0.0))
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
