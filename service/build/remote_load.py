@@ -34,17 +34,16 @@ import time
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-import requests
 
 from service.namespaces import RECORD, graph_iri, release_graph, releases_graph
 from service.settings import Settings
 from service.store.release import NoRelease, Release, current_release
+from service.store.remote import RemoteStore, RemoteUnavailable, UpdateRefused
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
 COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: Triples per update request on Virtuoso (its SPARQL compiler fails near 5,000).
 VIRTUOSO_BATCH = 1000
-RESULTS_JSON = "application/sparql-results+json"
 
 
 class RemoteLoadFailed(Exception):
@@ -107,66 +106,30 @@ def release_record(release: Release, merge_graph: str) -> dict:
     return {**release.info, "merge_graph": merge_graph, "location": str(release.path)}
 
 
-def _post_query(settings: Settings, session: requests.Session, query: str) -> requests.Response:
-    response = session.post(settings.remote_query_url, data={"query": query},
-                            headers={"Accept": RESULTS_JSON}, timeout=settings.remote_timeout)
-    response.raise_for_status()
-    return response
-
-
-def _remote_graphs(settings: Settings, session: requests.Session) -> tuple[set[str], bool]:
+def deployment_graphs(remote: RemoteStore, base: str) -> set[str]:
     """Graphs the server holds under this deployment's graph namespace (left over by a var/
-    that was wiped, or by an earlier history), and whether the server is Virtuoso."""
-    response = _post_query(settings, session, GRAPHS_QUERY)
-    virtuoso = response.headers.get("Server", "").startswith("Virtuoso")
-    rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-    prefix = graph_iri(settings.base_iri, "")
-    names = (row["g"] for row in rows)  # some servers (Virtuoso) answer a row with ?g unbound
-    return {g.value for g in names
-            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)}, virtuoso
+    that was wiped, or by an earlier history)."""
+    prefix = graph_iri(base, "")
+    names = (row["g"] for row in remote.select_all(GRAPHS_QUERY))  # Virtuoso answers a row
+    return {g.value for g in names                                 # with ?g unbound
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)}
 
 
-def graphs_to_drop(settings: Settings, session: requests.Session) -> set[str]:
-    """The previous release's graphs (from the local record) and ours the server still has."""
-    try:
-        previous = set(current_release(settings.var).info.get("graphs", {}))
-    except NoRelease:
-        previous = set()
-    if settings.remote_query_url:
-        previous |= _remote_graphs(settings, session)[0]
-    return previous
-
-
-def published_records(settings: Settings, session: requests.Session) -> list[str]:
+def published_records(remote: RemoteStore, base: str) -> list[str]:
     """The release graphs the server holds records of, newest first."""
-    graph = ox.NamedNode(releases_graph(settings.base_iri))
+    graph = ox.NamedNode(releases_graph(base))
     query = (f"SELECT ?r ?t WHERE {{ GRAPH {graph} {{ ?r <{RECORD}published> ?t }} }} "
              "ORDER BY DESC(?t)")
-    rows = ox.parse_query_results(_post_query(settings, session, query).content,
-                                  format=ox.QueryResultsFormat.JSON)
-    return [row["r"].value for row in rows if isinstance(row["r"], ox.NamedNode)]
+    return [row["r"].value for row in remote.select_all(query)
+            if isinstance(row["r"], ox.NamedNode)]
 
 
-def _update(settings: Settings, session: requests.Session, operations: list[str]) -> None:
-    if not operations:
-        return
-    response = session.post(
-        settings.remote_update_url, data=(" ;\n".join(operations) + "\n").encode("utf-8"),
-        headers={"Content-Type": "application/sparql-update; charset=utf-8"},
-        timeout=settings.remote_timeout)
-    if response.status_code not in (200, 204):
-        first = next((line.strip() for line in response.text.splitlines() if line.strip()), "")
-        raise RemoteLoadFailed(f"remote store refused the update ({response.status_code}): "
-                               f"{first[:300]}")
-
-
-def _run(settings: Settings, session: requests.Session, operations: list[str],
-         one_request: bool) -> None:
+def _run(remote: RemoteStore, operations: list[str], one_request: bool) -> None:
     if one_request:
-        _update(settings, session, operations)
+        remote.update(operations)
     else:
         for operation in operations:
-            _update(settings, session, [operation])
+            remote.update([operation])
 
 
 def _forget(base: str, graph: str) -> list[str]:
@@ -184,43 +147,35 @@ def load_remote(settings: Settings, quads: list[ox.Quad], release: Release) -> N
         raise RemoteLoadFailed("backend remote needs remote_update_url (CITYNET_REMOTE_UPDATE_URL)")
     base = settings.base_iri
     merge_graph = release_graph(base, release.path.name)
-    with requests.Session() as session:
+    try:
+        remote = RemoteStore(settings)
+        graphs = named_graph_lines(quads)
+        ours = deployment_graphs(remote, base)
+        virtuoso = remote.is_virtuoso()
+        batch = VIRTUOSO_BATCH if virtuoso else None
         try:
-            graphs = named_graph_lines(quads)
-            ours, virtuoso = _remote_graphs(settings, session)
-            batch = VIRTUOSO_BATCH if virtuoso else None
-            try:
-                previous = set(current_release(settings.var).info.get("graphs", {}))
-            except NoRelease:
-                previous = set()
-            older = published_records(settings, session)
-            try:
-                _run(settings, session, merge_operations(graphs, merge_graph, batch),
-                     not virtuoso)
-                switch = switch_operations(graphs, previous | ours, batch)
-                switch.append(record_operation(base, release_record(release, merge_graph),
-                                               time.time_ns()))
-                _run(settings, session, switch, not virtuoso)
-            except BaseException:  # never leave a staged graph behind (best effort)
-                with contextlib.suppress(requests.RequestException, RemoteLoadFailed):
-                    _run(settings, session, _forget(base, merge_graph), True)
-                raise
-            stale = [op for graph in older[1:] if graph != merge_graph
-                     for op in _forget(base, graph)]
-            with contextlib.suppress(requests.RequestException, RemoteLoadFailed):
-                _run(settings, session, stale, True)  # the release is live: cleanup may wait
-        except requests.Timeout:
-            raise RemoteLoadFailed(f"remote store did not answer within {settings.remote_timeout:g} s"
-                                   ) from None
-        except requests.RequestException as exc:
-            raise RemoteLoadFailed(f"remote store unreachable: {_reason(exc)}") from None
-        except (SyntaxError, ValueError) as exc:  # an unreadable graph list, a default-graph quad
-            raise RemoteLoadFailed(str(exc).splitlines()[0]) from None
-
-
-def _reason(exc: requests.RequestException) -> str:
-    url = exc.request.url if exc.request is not None else ""
-    return f"{url} ({type(exc).__name__})".strip()
+            previous = set(current_release(settings.var).info.get("graphs", {}))
+        except NoRelease:
+            previous = set()
+        older = published_records(remote, base)
+        try:
+            _run(remote, merge_operations(graphs, merge_graph, batch), not virtuoso)
+            switch = switch_operations(graphs, previous | ours, batch)
+            switch.append(record_operation(base, release_record(release, merge_graph),
+                                           time.time_ns()))
+            _run(remote, switch, not virtuoso)
+        except BaseException:  # never leave a staged graph behind (best effort)
+            with contextlib.suppress(NoRelease, UpdateRefused):
+                _run(remote, _forget(base, merge_graph), True)
+            raise
+        stale = [op for graph in older[1:] if graph != merge_graph
+                 for op in _forget(base, graph)]
+        with contextlib.suppress(NoRelease, UpdateRefused):
+            _run(remote, stale, True)  # the release is live: cleanup may wait
+    except (RemoteUnavailable, UpdateRefused) as exc:
+        raise RemoteLoadFailed(str(exc)) from None
+    except (SyntaxError, ValueError) as exc:  # an unreadable graph list, a default-graph quad
+        raise RemoteLoadFailed(str(exc).splitlines()[0]) from None
 
 
 def remote_holds(settings: Settings, release: Release) -> bool | None:
@@ -228,12 +183,10 @@ def remote_holds(settings: Settings, release: Release) -> bool | None:
     graph (False after the server lost or changed its data; None when it cannot be asked)."""
     merge_graph = release.info.get("merge_graph")
     try:
-        with requests.Session() as session:
-            response = _post_query(settings, session, COUNTS_QUERY)
-            rows = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-            counts = {row["g"].value: int(row["n"].value) for row in rows
-                      if isinstance(row["g"], ox.NamedNode)}
-    except (requests.RequestException, SyntaxError, ValueError, TypeError, AttributeError):
+        rows = RemoteStore(settings).select_all(COUNTS_QUERY)
+        counts = {row["g"].value: int(row["n"].value) for row in rows
+                  if isinstance(row["g"], ox.NamedNode)}
+    except (NoRelease, SyntaxError, ValueError, TypeError, AttributeError):
         return None  # unreachable, or an answer that does not say
     expected = dict(release.info.get("graphs", {}))
     if merge_graph is not None:

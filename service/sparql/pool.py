@@ -22,7 +22,6 @@ import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 from service import metrics
 from service.sparql.execution import execute
@@ -46,13 +45,12 @@ def _context() -> multiprocessing.context.BaseContext:
         return _CONTEXT
 
 
-def serve_queries(conn: Connection, var: str, limits: Limits) -> None:
-    """The executor process: answer requests from ``conn`` until the parent goes away."""
-    from service.store.embedded import EmbeddedStore
+def serve_queries(conn: Connection, store: Store, limits: Limits) -> None:
+    """The executor process: answer requests from ``conn`` until the parent goes away.
+    ``store`` arrived pickled (its specification) and opens its release on first use."""
     from service.store.release import NoRelease
 
     cap_memory(limits.max_memory)
-    store = EmbeddedStore(Path(var))
     while True:
         try:
             wire = conn.recv()
@@ -109,10 +107,10 @@ def _first_line(exc: BaseException) -> str:
 class _Executor:
     """One executor process and the parent's end of its pipe."""
 
-    def __init__(self, var: Path, limits: Limits) -> None:
+    def __init__(self, store: Store, limits: Limits) -> None:
         ctx = _context()
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=serve_queries, args=(child, str(var), limits),
+        self.process = ctx.Process(target=serve_queries, args=(child, store, limits),
                                    name="citynet-query", daemon=True)
         self.process.start()
         child.close()
@@ -136,7 +134,6 @@ class ProcessRunner:
     def __init__(self, settings, store: Store) -> None:
         self._settings = settings
         self._store = store
-        self._var = Path(settings.var)
         self._limits = Limits.from_settings(settings)
         self._size = max(1, settings.query_workers)
         self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
@@ -152,7 +149,7 @@ class ProcessRunner:
 
     def _new(self) -> _Executor:
         try:
-            return _Executor(self._var, self._limits)
+            return _Executor(self._store, self._limits)
         except Exception:
             with self._lock:
                 self._count -= 1
@@ -187,7 +184,7 @@ class ProcessRunner:
             dead.kill()
             metrics.EXECUTOR_KILLS.inc()
             try:
-                self._idle.put(_Executor(self._var, self._limits))
+                self._idle.put(_Executor(self._store, self._limits))
                 metrics.EXECUTOR_RESTARTS.inc()
             except Exception:
                 log.exception("could not start a query executor")

@@ -4,7 +4,8 @@ Queries read the store's real default graph, which every release fills with the 
 named graphs (a set; see :mod:`service.store.dataset`), never pyoxigraph's union (a bag).
 
 A handle is opened once per process and reopened only when a build has moved the
-``current`` link to a new release, so a running service picks up a rebuild by itself.
+``current`` link to a new release, so a running service picks up a rebuild by itself. The
+store pickles as its folder, so a query executor process reopens the very store it is given.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ class EmbeddedStore:
                                     f"{str(exc).splitlines()[0][:200]}") from None
                 self._release, self._target = release, target
             return self._release, self._store
+
+    def __getstate__(self) -> dict:
+        """Pickled as its folder: an executor process reopens the store it is handed."""
+        return {"var": self._var}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["var"])
 
     def release(self) -> Release:
         return self._current()[0]

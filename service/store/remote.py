@@ -48,6 +48,11 @@ class RemoteUnavailable(NoRelease):
     """The remote SPARQL server is unreachable, too slow or failing (the web layer answers 503)."""
 
 
+class UpdateRefused(Exception):
+    """The remote SPARQL server answered an update with an error: nothing of it may be assumed
+    applied (see :mod:`service.build.remote_load` for how a publication stays whole)."""
+
+
 def query_form(sparql: str) -> str:
     """SELECT, CONSTRUCT, DESCRIBE or ASK: the first query keyword (strings and IRIs skipped)."""
     for token in tokens(sparql):
@@ -201,6 +206,7 @@ class RemoteStore:
     def __init__(self, settings) -> None:
         if not settings.remote_query_url:
             raise ValueError("backend remote needs remote_query_url (CITYNET_REMOTE_QUERY_URL)")
+        self._settings = settings
         self._url: str = settings.remote_query_url
         self._timeout: float = settings.remote_timeout
         self._base: str = settings.base_iri
@@ -208,6 +214,14 @@ class RemoteStore:
         self._local = threading.local()  # one HTTP session (connection pool) per thread
         self._lock = threading.Lock()
         self._record: tuple[float, Release] | None = None
+        self._engine = ""  # the server's Server header, once seen
+
+    def __getstate__(self) -> dict:
+        """Pickled as its settings: another process reconnects (sessions are per process)."""
+        return {"settings": self._settings}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["settings"])
 
     def release(self) -> Release:
         """The live release, from the server's latest release record (kept ``ttl`` seconds)."""
@@ -259,17 +273,52 @@ class RemoteStore:
         except (SyntaxError, ValueError) as exc:
             raise RemoteUnavailable(f"remote store sent an unreadable answer: {exc}") from None
 
-    def _post(self, data: list[tuple[str, str]], accept: str) -> requests.Response:
-        """One protocol request; SyntaxError for a 400, RemoteUnavailable for any failure."""
+    def select_all(self, sparql: str) -> list[ox.QuerySolution]:
+        """A SELECT over everything the server holds, not one release's dataset: what
+        publishing needs to see (its own graphs, the release records, their counts)."""
+        response = self._post([("query", sparql)], RESULTS_JSON)
+        self._engine = response.headers.get("Server", "")
         try:
-            response = self._session().post(self._url, data=data, headers={"Accept": accept},
-                                            timeout=self._timeout)
+            return list(ox.parse_query_results(response.content,
+                                               format=ox.QueryResultsFormat.JSON))
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteUnavailable(f"remote store sent an unreadable answer: {exc}") from None
+
+    def is_virtuoso(self) -> bool:
+        """Whether the server is Virtuoso (its ``Server`` header, seen by the last
+        :meth:`select_all`): its updates are neither transactional nor unbounded."""
+        return self._engine.startswith("Virtuoso")
+
+    def update(self, operations: Sequence[str]) -> None:
+        """Run SPARQL Update ``operations`` in one request (one transaction on servers that have
+        them). RemoteUnavailable when the server cannot be reached; UpdateRefused otherwise."""
+        if not operations:
+            return
+        url = self._settings.remote_update_url
+        if not url:
+            raise UpdateRefused("backend remote needs remote_update_url "
+                                "(CITYNET_REMOTE_UPDATE_URL)")
+        body = (" ;\n".join(operations) + "\n").encode("utf-8")
+        response = self._send(url, body, {"Content-Type": "application/sparql-update; "
+                                                          "charset=utf-8"})
+        if response.status_code not in (200, 204):
+            raise UpdateRefused(f"remote store refused the update ({response.status_code}): "
+                                f"{_first_line(response.text)}")
+
+    def _send(self, url: str, data: bytes | list[tuple[str, str]],
+              headers: dict[str, str]) -> requests.Response:
+        try:
+            return self._session().post(url, data=data, headers=headers, timeout=self._timeout)
         except requests.Timeout:
             raise RemoteUnavailable(f"remote store did not answer within {self._timeout:g} s: "
-                                    f"{self._url}") from None
+                                    f"{url}") from None
         except requests.RequestException as exc:
-            raise RemoteUnavailable(f"remote store unreachable: {self._url}: "
+            raise RemoteUnavailable(f"remote store unreachable: {url}: "
                                     f"{type(exc).__name__}") from None
+
+    def _post(self, data: list[tuple[str, str]], accept: str) -> requests.Response:
+        """One protocol request; SyntaxError for a 400, RemoteUnavailable for any failure."""
+        response = self._send(self._url, data, {"Accept": accept})
         if response.status_code == 400:
             raise SyntaxError(_first_line(response.text))
         if response.status_code != 200:

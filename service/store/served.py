@@ -43,4 +43,6 @@ class ServedStore:
         return self._store.query(sparql, **kwargs)
 
     def __getattr__(self, name: str) -> Any:  # handle() and the like, from the wrapped store
+        if name.startswith("_"):  # not forwarded: unpickling looks these up before _store is set
+            raise AttributeError(name)
         return getattr(self._store, name)

@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import metrics
 from service.queries import load_queries
 from service.settings import Settings
+from service.sparql.request import Runner
 from service.sparql.runner import make_runner
 from service.store import Store, open_store
 from service.store.release import NoRelease
@@ -40,14 +41,17 @@ log = logging.getLogger(__name__)
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Flask:
+def create_app(settings: Settings, store: Store | None = None,
+               runner: Runner | None = None) -> Flask:
+    """The web application over ``store`` (default: the one the settings name), running user
+    queries with ``runner`` (default: killable executor processes for the embedded store)."""
     app = Flask(__name__)
     app.config["CITYNET"] = settings
     app.config["MAX_CONTENT_LENGTH"] = max(settings.max_upload_bytes, settings.max_query_bytes)
     app.json.sort_keys = False
     store = store or open_store(settings, serving=True)
     app.extensions["citynet.store"] = store
-    app.extensions["citynet.runner"] = make_runner(settings, store)
+    app.extensions["citynet.runner"] = runner or make_runner(settings, store)
     app.extensions["citynet.queries"] = load_queries(settings.queries_dir)
     app.extensions["citynet.cache"] = ResponseCache(settings.response_cache_bytes)
     metrics.install(app)

@@ -32,7 +32,8 @@ from service.build.validate import load_shapes, validate_sources
 from service.namespaces import PREFIXES, data_prefixes, graph_iri, thing_iri
 from service.settings import Settings
 from service.store.dataset import merged_default, named_quads
-from service.store.release import NoRelease, Release, current_release
+from service.store.embedded import EmbeddedStore
+from service.store.release import NoRelease, Release
 
 WRITES_GRAPH = "writes"
 WRITE_LOG_DOCUMENT = "write-log"
@@ -167,16 +168,17 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
 def _live_and_pending(settings: Settings) -> tuple[Release, list[ox.Quad]]:
     """The live release and its quads, with any journaled write that never went live (killed
     between its journal entry and the swap) applied: the journal is the truth."""
+    live = EmbeddedStore(settings.var)  # the publisher's own copy, whatever the backend
     try:
-        release = current_release(settings.var)
+        release = live.release()
+        quads = set(named_quads(live.handle()))
     except NoRelease as exc:
         raise WriteRejected(503, f"no dataset is published: {exc}") from None
+    finally:
+        del live
     if release.base != settings.base_iri:
         raise WriteRejected(409, f"the live release was built for {release.base}, "
                                  f"not {settings.base_iri}")
-    live = ox.Store.read_only(str(release.store_path))
-    quads = set(named_quads(live))
-    del live
     try:
         entries = journal.read(settings.data_dir)
     except journal.JournalError as exc:

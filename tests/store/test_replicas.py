@@ -43,9 +43,9 @@ def start_replica(var: Path, log: Path, server: SparqlServer) -> Server:
         if process.poll() is not None:
             raise RuntimeError(f"replica exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if requests.get(url + "health", timeout=2).status_code == 200:
+            if requests.get(url + "health", timeout=10).status_code == 200:
                 return Server(url=url, base=BASE, var=var, process=process, log=log)
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or slow under load
             pass
         time.sleep(0.2)
     stop_server(process)
