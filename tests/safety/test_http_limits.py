@@ -25,17 +25,18 @@ def test_a_runaway_query_gets_503_while_health_and_small_queries_answer(safe_ser
     started = time.monotonic()
     runaway.start()
     time.sleep(0.3)
+    answered_meanwhile = 0  # small queries answered while the runaway still ran
     while runaway.is_alive():
-        t = time.monotonic()
         assert safe_server.get("health").status_code == 200
         small = requests.post(safe_server.url + "sparql", data={"query": SMALL}, headers=JSON,
                               timeout=10)
         assert small.status_code == 200
-        assert time.monotonic() - t < 1.5
+        answered_meanwhile += runaway.is_alive()
         time.sleep(0.1)
+    assert answered_meanwhile >= 1
     assert outcome[0].status_code == 503
     assert "time limit of 2 s exceeded" in outcome[0].text
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 15  # stopped at its limit, not run to its end
     deadline = time.monotonic() + 5  # the replacement starts off the request thread
     while counter(safe_server, "citynet_query_executor_restarts_total") < 1 \
             and time.monotonic() < deadline:
