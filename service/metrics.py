@@ -23,6 +23,8 @@ from prometheus_client import (
 )
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: environ key naming the route that answered (read by :mod:`service.web.http_cache`).
+ROUTE_KEY = "citynet.route"
 
 REQUESTS = Counter("citynet_http_requests", "HTTP requests answered, by route and status.",
                    ["route", "method", "status"])
@@ -52,10 +54,6 @@ def route() -> str:
     return request.endpoint or "unrouted"
 
 
-def cache_lookup(hit: bool) -> None:
-    CACHE.labels(route(), "hit" if hit else "miss").inc()
-
-
 def exposition() -> Response:
     """The Prometheus text format, summed over every worker when running under gunicorn."""
     if os.environ.get(MULTIPROC_ENV):
@@ -81,6 +79,7 @@ def install(app: Flask) -> None:
     def counted(response: Response) -> Response:
         started = g.pop("citynet_started", None)
         name = route()
+        request.environ[ROUTE_KEY] = name  # for the release cache, which outlives the request
         if started is not None:
             LATENCY.labels(name).observe(time.perf_counter() - started)
         REQUESTS.labels(name, request.method, str(response.status_code)).inc()

@@ -20,6 +20,7 @@ from service.sparql.runner import make_runner
 from service.store import Store, open_store
 from service.store.release import NoRelease
 from service.web.common import error_response
+from service.web.http_cache import ReleaseCache
 from service.web.response_cache import ResponseCache
 from service.web.routes import (
     api,
@@ -53,7 +54,7 @@ def create_app(settings: Settings, store: Store | None = None,
     app.extensions["citynet.store"] = store
     app.extensions["citynet.runner"] = runner or make_runner(settings, store)
     app.extensions["citynet.queries"] = load_queries(settings.queries_dir)
-    app.extensions["citynet.cache"] = ResponseCache(settings.response_cache_bytes)
+    app.wsgi_app = ReleaseCache(app.wsgi_app, store, ResponseCache(settings.response_cache_bytes))
     metrics.install(app)
     if settings.trusted_proxies > 0:
         hops = settings.trusted_proxies

@@ -3,8 +3,9 @@
 A route validates its input, chooses the representation (negotiation's result becomes a
 :class:`Representation`), and hands :meth:`Representation.respond` a function that fetches
 and renders the body. The helper answers 304 when the client's copy is current (weak
-comparison, RFC 9110 §13.1.2, so nginx's ``W/"…"`` after gzip matches), else serves the bytes
-from the release-scoped cache or renders them once; a 200 and its 304 carry the same ETag,
+comparison, RFC 9110 §13.1.2, so nginx's ``W/"…"`` after gzip matches), else renders the
+body and marks it for the release cache (:mod:`service.web.http_cache`, which sends it again
+without entering the route); a 200 and its 304 carry the same ETag,
 Last-Modified, Vary, Content-Location and Cache-Control (RFC 9110 §15.4.5).
 """
 
@@ -19,9 +20,9 @@ from functools import cached_property
 from flask import Response, current_app, request
 from werkzeug.http import http_date
 
-from service import metrics
 from service.store.release import Release
-from service.web.response_cache import Body, ResponseCache
+from service.web.http_cache import mark
+from service.web.response_cache import Body
 
 #: Responses are fresh for a while and then revalidated (cheap: a 304 costs no query).
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
@@ -45,10 +46,6 @@ def last_modified(release: Release) -> datetime | None:
         return None
 
 
-def response_cache() -> ResponseCache:
-    return current_app.extensions["citynet.cache"]
-
-
 @dataclass(frozen=True)
 class Representation:
     """One variant of a resource in one release.
@@ -56,7 +53,7 @@ class Representation:
     ``variant`` names everything the body depends on besides the release (path, format,
     languages, parameters); ``vary`` the request headers negotiation read; ``location`` the
     specific URL of a negotiated variant. ``validators=False`` (answers to POST) sends
-    ``no-store`` and no ETag; ``cache=False`` keeps the body out of the server's cache.
+    ``no-store`` and no ETag; ``cache=False`` keeps the answer out of the server's cache.
     """
 
     release: Release
@@ -103,29 +100,19 @@ class Representation:
         response.headers["Cache-Control"] = CACHE_CONTROL
         return response
 
-    def _key(self) -> tuple[str, ...]:
-        """Bodies may hold links built from the request's host and prefix (url_for)."""
-        return (self.etag, request.host_url, request.script_root)
-
     def respond(self, render: Render) -> Response:
-        """304, or the cached body, or ``render()`` (stored for the release). ``render`` may
-        return a ready Response (an error): it passes through unstamped and is not cached."""
-        cached = self.not_modified()
-        if cached is not None:
-            return cached
-        store = response_cache()
-        use_cache = self.cache and store.enabled
-        body = store.get(self.release.id, self._key()) if use_cache else None
-        if use_cache:
-            metrics.cache_lookup(body is not None)
-        if body is None:
-            made = render()
-            if isinstance(made, Response):
-                return made
-            body = made
-            if use_cache:
-                store.put(self.release.id, self._key(), body)
-        return self.stamp(Response(body.data, content_type=body.content_type))
+        """304, or ``render()`` stamped, and marked as kept for the release when it may be
+        (:mod:`service.web.http_cache` serves it again). ``render`` may return a ready Response
+        (an error): it passes through unstamped and is never kept."""
+        not_modified = self.not_modified()
+        if not_modified is not None:
+            return not_modified
+        made = render()
+        if isinstance(made, Response):
+            return made
+        if self.cache and self.validators:
+            mark(request.environ, self.release.id)
+        return self.stamp(Response(made.data, content_type=made.content_type))
 
 
 def html(text: str) -> Body:

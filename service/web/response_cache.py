@@ -1,10 +1,10 @@
-"""The release-scoped response cache: the bytes of answers, shared by a worker's threads.
+"""The release-scoped response cache: whole answers, shared by a worker's threads.
 
-Answers are a pure function of (release, request variant), so a body rendered once is served
+Answers are a pure function of (release, request variant), so an answer rendered once is sent
 again until the release changes; the first look-up under a new release empties the cache, so
 a build invalidates everything at once. Bounded by total bytes (least recently used go first);
-one body larger than an eighth of the bound is never kept, so a few big answers cannot evict
-everything else.
+one answer larger than an eighth of the bound is never kept, so a few big answers cannot evict
+everything else. :mod:`service.web.http_cache` decides what is kept and serves it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,23 @@ class Body:
     content_type: str
 
 
-def _size(body: Body) -> int:
-    return len(body.data) + len(body.content_type) + 200  # the key and bookkeeping
+@dataclass(frozen=True)
+class Stored:
+    """A kept answer: what a 200 sends (its headers and bytes) and the route that made it."""
+
+    headers: tuple[tuple[str, str], ...]
+    data: bytes
+    route: str
+    etag: str | None = None
+    vary: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.data) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+def _size(item: Stored) -> int:
+    return item.size
 
 
 class ResponseCache:
@@ -39,24 +54,28 @@ class ResponseCache:
     def enabled(self) -> bool:
         return self._max > 0
 
+    @property
+    def max_bytes(self) -> int:
+        return self._max
+
     def _for(self, release: str) -> None:
         if release != self._release:
             self._items.clear()
             self._release = release
 
-    def get(self, release: str, key: Hashable) -> Body | None:
+    def get(self, release: str, key: Hashable) -> Stored | None:
         if not self._max:
             return None
         with self._lock:
             self._for(release)
             return self._items.get(key)
 
-    def put(self, release: str, key: Hashable, body: Body) -> None:
-        if not self._max or _size(body) > self._max // 8:
+    def put(self, release: str, key: Hashable, item: Stored) -> None:
+        if not self._max or item.size > self._max // 8:
             return
         with self._lock:
             self._for(release)
-            self._items[key] = body
+            self._items[key] = item
 
     def __len__(self) -> int:
         with self._lock:

@@ -53,13 +53,11 @@ def test_the_description_holds_own_triples_linked_labels_and_incoming_links(clie
     assert any(t.object == me and t.subject != me for t in triples)
 
 
-def test_the_incoming_links_are_bounded(app, client):
-    settings = app.config["CITYNET"]
-    app.config["CITYNET"] = settings.with_overrides(describe_incoming_limit=3)
-    try:
-        response = client.get(f"/doc/{GROUP}.nt")
-    finally:
-        app.config["CITYNET"] = settings
+def test_the_incoming_links_are_bounded(app):
+    from service.web.app import create_app
+
+    bounded = create_app(app.config["CITYNET"].with_overrides(describe_incoming_limit=3))
+    response = bounded.test_client().get(f"/doc/{GROUP}.nt")
     me = ox.NamedNode(f"{BASE}id/{GROUP}")
     incoming = {t for t in triples_of(response, ox.RdfFormat.N_TRIPLES) if t.object == me}
     assert len(incoming) == 3

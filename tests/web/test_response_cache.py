@@ -7,7 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from service.build.pipeline import build
 from service.web.app import create_app
-from service.web.response_cache import Body, ResponseCache
+from service.web.response_cache import ResponseCache, Stored
 from tests.safety.conftest import mini_settings
 
 
@@ -63,18 +63,22 @@ def test_every_request_and_its_latency_are_counted_by_route_and_status(tmp_path)
             "citynet_query_executor_restarts"} <= names
 
 
+def answer(size: int) -> Stored:
+    return Stored(headers=(("Content-Type", "text/plain"),), data=b"x" * size, route="test")
+
+
 def test_the_cache_keeps_within_its_bound_and_skips_oversized_bodies():
     cache = ResponseCache(max_bytes=8_000)
     for i in range(50):
-        cache.put("r1", i, Body(b"x" * 500, "text/plain"))
+        cache.put("r1", i, answer(500))
     assert cache.bytes <= 8_000 and 0 < len(cache) < 50
     assert cache.get("r1", 49) is not None and cache.get("r1", 0) is None  # least recent out
-    cache.put("r1", "big", Body(b"x" * 1_500, "text/plain"))
+    cache.put("r1", "big", answer(1_500))
     assert cache.get("r1", "big") is None
     assert cache.get("r2", 49) is None and len(cache) == 0  # a new release empties it
 
 
 def test_a_zero_bound_turns_the_cache_off():
     cache = ResponseCache(max_bytes=0)
-    cache.put("r1", "k", Body(b"x", "text/plain"))
+    cache.put("r1", "k", answer(1))
     assert not cache.enabled and cache.get("r1", "k") is None
