@@ -16,10 +16,13 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from service import media
 from service.settings import COMMANDS, Settings, flags_for, load_settings
+
+if TYPE_CHECKING:
+    from service.store.release import Release
 
 
 class CliError(Exception):
@@ -205,7 +208,6 @@ def cmd_build(settings: Settings, keep_base: bool = True) -> int:
 def ensure_release(settings: Settings) -> None:
     """Build the store when there is none, when it was built for another base IRI, or when
     the sources changed since. A failed rebuild keeps the previous release live."""
-    from service.build.pipeline import sources_fingerprint
     from service.store.dataset import LAYOUT
     from service.store.release import NoRelease, current_release
 
@@ -225,7 +227,15 @@ def ensure_release(settings: Settings) -> None:
     elif release.info.get("default_graph") != LAYOUT:
         print("the live release has no stored (set) default graph: rebuilding", file=sys.stderr)
         cmd_build(settings, keep_base=False)
-    elif release.info.get("sources") != sources_fingerprint(settings):
+    else:
+        _rebuild_if_sources_changed(settings, release)
+
+
+def _rebuild_if_sources_changed(settings: Settings, release: Release) -> None:
+    """Rebuild when data/ changed since ``release``; a failed rebuild keeps it live."""
+    from service.build.pipeline import sources_fingerprint
+
+    if release.info.get("sources") != sources_fingerprint(settings):
         print("sources changed since the live release: rebuilding", file=sys.stderr)
         try:
             cmd_build(settings, keep_base=False)
@@ -238,7 +248,6 @@ def _ensure_remote(settings: Settings) -> None:
     """With the remote backend the live release is the server's (not this process's var/, so
     replicas share it): publish one when the server has none under this base, lost its data,
     or was built from other sources. A failed rebuild keeps the previous release live."""
-    from service.build.pipeline import sources_fingerprint
     from service.build.remote_load import remote_holds
     from service.store.release import NoRelease
     from service.store.remote import RemoteStore, RemoteUnavailable
@@ -255,13 +264,8 @@ def _ensure_remote(settings: Settings) -> None:
     if remote_holds(settings, release) is False:
         print(f"remote store does not hold release {release.id}: loading it", file=sys.stderr)
         cmd_build(settings, keep_base=False)
-    elif release.info.get("sources") != sources_fingerprint(settings):
-        print("sources changed since the live release: rebuilding", file=sys.stderr)
-        try:
-            cmd_build(settings, keep_base=False)
-        except CliError as exc:
-            print(f"rebuild failed ({exc}); serving the previous release {release.id}",
-                  file=sys.stderr)
+    else:
+        _rebuild_if_sources_changed(settings, release)
 
 
 def _prepare(settings: Settings) -> None:
