@@ -84,10 +84,29 @@ def _group_after(toks: list[tuple[Token, int]], start: int) -> int | None:
     return None
 
 
+def _opening_brace(toks: list[tuple[Token, int]], closing: int) -> int | None:
+    """Index of the ``{`` matching the ``}`` at ``closing`` (None if it is not one)."""
+    if closing < 0 or toks[closing][0].text != "}":
+        return None
+    depth = 0
+    for j in range(closing, -1, -1):
+        text = toks[j][0].text
+        if text == "}":
+            depth += 1
+        elif text == "{":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
 def bind_values(query: str, substitutions: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
     """``query`` with each variable bound to its term by ``VALUES ?var { term }`` inserted right
     after the opening brace of every WHERE group (top level and sub-selects; the first group of
-    an ASK, SELECT or DESCRIBE without the WHERE keyword).
+    an ASK, SELECT or DESCRIBE without the WHERE keyword) and of every branch of a UNION. The
+    answers are those of the bound variable; the branches carry the binding because engines
+    (Oxigraph) evaluate a branch whole before joining it with the group's VALUES, which for a
+    branch like ``{ ?s ?p ?o }`` means reading every triple.
 
     A SPARQL lexer (:mod:`service.lexer`) finds the braces, so ``{`` or ``WHERE`` inside
     strings, IRIs and comments are never touched. Raises ValueError for a blank node or a
@@ -114,6 +133,12 @@ def bind_values(query: str, substitutions: Mapping[str, ox.NamedNode | ox.Litera
             j = _group_after(toks, i)
             if j is not None:
                 offsets.add(toks[j][1] + 1)
+        elif word == "UNION":  # each branch too: engines evaluate a branch before the join
+            if i + 1 < len(toks) and toks[i + 1][0].text == "{":
+                offsets.add(toks[i + 1][1] + 1)
+            opening = _opening_brace(toks, i - 1)
+            if opening is not None:
+                offsets.add(toks[opening][1] + 1)
     for offset in sorted(offsets, reverse=True):
         query = query[:offset] + block + query[offset:]
     return query

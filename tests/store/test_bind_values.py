@@ -63,6 +63,15 @@ def test_every_sub_select_gets_its_own_values_so_its_limit_applies_to_the_bound_
     same_answers(store, query, {"s": S})
 
 
+def test_each_union_branch_is_bound_so_no_branch_reads_every_triple(store):
+    query = """CONSTRUCT { ?s ?p ?o . ?x ?ip ?s } WHERE {
+  { ?s ?p ?o OPTIONAL { ?o ?lp ?l } } UNION { { ?x ?ip ?s } UNION { ?x ?ip ?o } } }"""
+    bound = bind_values(query, {"s": S})
+    assert values_count(bound) == 1 + 2 + 2  # the WHERE group, both branches, both inner ones
+    assert "UNION { " + VALUES_S in bound and "{ " + VALUES_S + "  ?s ?p ?o" in bound
+    same_answers(store, query, {"s": S})
+
+
 def test_braces_and_keywords_in_strings_iris_and_comments_are_not_groups(store):
     query = '''SELECT ?s ?o WHERE { # a comment: WHERE { SELECT ?x WHERE {
   ?s ?p ?o FILTER(?o != "WHERE { \\" SELECT {" && ?o != """ASK { WHERE {""" && ?o != 'x{')
@@ -73,9 +82,10 @@ def test_braces_and_keywords_in_strings_iris_and_comments_are_not_groups(store):
     same_answers(store, query, {"s": S})
 
 
-def test_an_ask_without_where_binds_in_its_first_group_only(store):
+def test_an_ask_without_where_binds_in_its_first_group_and_its_branches(store):
     query = "ASK { { ?s ?p ?o } UNION { ?x ?p ?s } }"
-    assert bind_values(query, {"s": S}) == f"ASK {{ {VALUES_S}  {{ ?s ?p ?o }} UNION {{ ?x ?p ?s }} }}"
+    assert bind_values(query, {"s": S}) == (f"ASK {{ {VALUES_S}  {{ {VALUES_S}  ?s ?p ?o }} "
+                                           f"UNION {{ {VALUES_S}  ?x ?p ?s }} }}")
     same_answers(store, query, {"s": S})
     same_answers(store, query, {"s": ox.NamedNode("http://ex.org/nothing")})
 
