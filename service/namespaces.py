@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyoxigraph as ox
+
 VOCAB = "https://w3id.org/citynet/def#"
 VOCAB_ONTOLOGY = "https://w3id.org/citynet/def"
 SHAPES = "https://w3id.org/citynet/shapes#"
@@ -49,6 +51,11 @@ LABEL_PROPERTIES = (
     PREFIXES["schema"] + "name",
     PREFIXES["dct"] + "title",
 )
+
+
+def term(prefix: str, local: str) -> ox.NamedNode:
+    """The IRI ``prefix:local`` of a vocabulary this service uses, as an RDF term."""
+    return ox.NamedNode(PREFIXES[prefix] + local)
 
 
 def data_prefixes(base: str) -> dict[str, str]:

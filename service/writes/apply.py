@@ -29,7 +29,7 @@ from service.build.publish import LockBusy, dataset_id, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed
 from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
-from service.namespaces import PREFIXES, data_prefixes, graph_iri, thing_iri
+from service.namespaces import data_prefixes, graph_iri, term, thing_iri
 from service.settings import Settings
 from service.store.dataset import merged_default, named_quads
 from service.store.embedded import EmbeddedStore
@@ -53,10 +53,6 @@ class WriteRejected(Exception):
 class WriteResult:
     release: Release | None  # None when the write changed nothing
     changes: dict[str, tuple[int, int]] = field(default_factory=dict)  # graph -> (added, removed)
-
-
-def _n(prefix: str, local: str) -> ox.NamedNode:
-    return ox.NamedNode(PREFIXES[prefix] + local)
 
 
 def _skolemize(quads: list[ox.Quad], base: str, salt: str) -> list[ox.Quad]:
@@ -95,42 +91,42 @@ def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
     """PROV triples for one accepted write, in graph/writes (plus its description in meta)."""
     writes = ox.NamedNode(graph_iri(base, WRITES_GRAPH))
     meta = ox.NamedNode(graph_iri(base, "meta"))
-    a = _n("rdf", "type")
+    a = term("rdf", "type")
     agent = ox.NamedNode(thing_iri(base, "agent", f"token-{who}"))
     # the canonical form (Z), as the store keeps it: the journal and a rebuild agree on it
-    stamp = ox.Literal(f"{when.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z", datatype=_n("xsd", "dateTime"))
+    stamp = ox.Literal(f"{when.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z", datatype=term("xsd", "dateTime"))
     quads = [
-        ox.Quad(agent, a, _n("prov", "Agent"), writes),
-        ox.Quad(agent, a, _n("foaf", "Agent"), writes),
-        ox.Quad(agent, _n("foaf", "name"),
+        ox.Quad(agent, a, term("prov", "Agent"), writes),
+        ox.Quad(agent, a, term("foaf", "Agent"), writes),
+        ox.Quad(agent, term("foaf", "name"),
                 ox.Literal(f"publisher with write token sha256:{who}…", language="en"), writes),
     ]
     for graph, (added, removed) in changes.items():
         activity = ox.NamedNode(thing_iri(base, "write", f"{when:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"))
         quads += [
-            ox.Quad(activity, a, _n("prov", "Activity"), writes),
-            ox.Quad(activity, _n("rdfs", "label"), ox.Literal(
+            ox.Quad(activity, a, term("prov", "Activity"), writes),
+            ox.Quad(activity, term("rdfs", "label"), ox.Literal(
                 f"{operation} on {graph}: {added} triples added, {removed} removed",
                 language="en"), writes),
-            ox.Quad(activity, _n("dct", "description"), ox.Literal(operation),
+            ox.Quad(activity, term("dct", "description"), ox.Literal(operation),
                 writes),
-            ox.Quad(activity, _n("prov", "wasAssociatedWith"), agent, writes),
-            ox.Quad(activity, _n("prov", "endedAtTime"), stamp, writes),
-            ox.Quad(activity, _n("prov", "generated"), ox.NamedNode(graph), writes),
-            ox.Quad(activity, _n("void", "triples"),
-                    ox.Literal(str(added), datatype=_n("xsd", "integer")), writes),
-            ox.Quad(activity, _n("schema", "result"), ox.Literal(
+            ox.Quad(activity, term("prov", "wasAssociatedWith"), agent, writes),
+            ox.Quad(activity, term("prov", "endedAtTime"), stamp, writes),
+            ox.Quad(activity, term("prov", "generated"), ox.NamedNode(graph), writes),
+            ox.Quad(activity, term("void", "triples"),
+                    ox.Literal(str(added), datatype=term("xsd", "integer")), writes),
+            ox.Quad(activity, term("schema", "result"), ox.Literal(
                 f"added {added}, removed {removed}"), writes),
         ]
     if not has_log:
         document = ox.NamedNode(thing_iri(base, "document", WRITE_LOG_DOCUMENT))
         quads += [
-            ox.Quad(writes, _n("prov", "wasDerivedFrom"), document, meta),
-            ox.Quad(document, a, _n("foaf", "Document"), meta),
-            ox.Quad(document, _n("dct", "title"), ox.Literal(
+            ox.Quad(writes, term("prov", "wasDerivedFrom"), document, meta),
+            ox.Quad(document, a, term("foaf", "Document"), meta),
+            ox.Quad(document, term("dct", "title"), ox.Literal(
                 "Log of the writes accepted through the Graph Store Protocol and SPARQL Update",
                 language="en"), meta),
-            ox.Quad(document, _n("dct", "identifier"), ox.Literal(f"data/{journal.JOURNAL_NAME}"),
+            ox.Quad(document, term("dct", "identifier"), ox.Literal(f"data/{journal.JOURNAL_NAME}"),
                     meta),
         ]
     return quads

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request
 
 from service import media
-from service.namespaces import PREFIXES
+from service.namespaces import term
 from service.sparql.request import QueryRequest
 from service.web import negotiate, serialize, workbench
 from service.web.common import base, error_response, rdf_body, release, settings
@@ -108,39 +108,36 @@ def _describe_service() -> Response:
 
 def service_description(base_iri: str, graphs: dict[str, int]) -> list[ox.Triple]:
     """An sd:Service: endpoint, language, formats, the merged default graph and named graphs."""
-    def n(prefix: str, local: str) -> ox.NamedNode:
-        return ox.NamedNode(PREFIXES[prefix] + local)
-
-    a = n("rdf", "type")
+    a = term("rdf", "type")
     service = ox.NamedNode(base_iri + "sparql#service")
     dataset = ox.NamedNode(base_iri + "sparql#dataset")
     default = ox.NamedNode(base_iri + "sparql#default-graph")
     t = [
-        ox.Triple(service, a, n("sd", "Service")),
-        ox.Triple(service, n("sd", "endpoint"), ox.NamedNode(base_iri + "sparql")),
-        ox.Triple(service, n("sd", "supportedLanguage"), n("sd", "SPARQL11Query")),
-        ox.Triple(service, n("sd", "feature"), n("sd", "UnionDefaultGraph")),
-        ox.Triple(service, n("sd", "defaultDataset"), dataset),
-        ox.Triple(dataset, a, n("sd", "Dataset")),
-        ox.Triple(dataset, n("sd", "defaultGraph"), default),
-        ox.Triple(default, a, n("sd", "Graph")),
-        ox.Triple(default, n("rdfs", "comment"), ox.Literal(
+        ox.Triple(service, a, term("sd", "Service")),
+        ox.Triple(service, term("sd", "endpoint"), ox.NamedNode(base_iri + "sparql")),
+        ox.Triple(service, term("sd", "supportedLanguage"), term("sd", "SPARQL11Query")),
+        ox.Triple(service, term("sd", "feature"), term("sd", "UnionDefaultGraph")),
+        ox.Triple(service, term("sd", "defaultDataset"), dataset),
+        ox.Triple(dataset, a, term("sd", "Dataset")),
+        ox.Triple(dataset, term("sd", "defaultGraph"), default),
+        ox.Triple(default, a, term("sd", "Graph")),
+        ox.Triple(default, term("rdfs", "comment"), ox.Literal(
             "The default graph is the RDF merge of all named graphs: a set, each distinct "
             "triple once, however many graphs state it.", language="en")),
-        ox.Triple(default, n("void", "triples"), ox.Literal(
-            str(release().triples), datatype=n("xsd", "integer"))),
+        ox.Triple(default, term("void", "triples"), ox.Literal(
+            str(release().triples), datatype=term("xsd", "integer"))),
     ]
     for fmt in media.RESULTS_FORMATS + media.RDF_FORMATS:
-        t.append(ox.Triple(service, n("sd", "resultFormat"),
+        t.append(ox.Triple(service, term("sd", "resultFormat"),
                            ox.NamedNode("http://www.w3.org/ns/formats/" + W3C_FORMATS[fmt.name])))
     for name, count in sorted(graphs.items()):
         node = ox.NamedNode(f"{base_iri}sparql#graph-{name.rsplit('/', 1)[-1]}")
         graph = ox.NamedNode(f"{base_iri}sparql#graph-{name.rsplit('/', 1)[-1]}-content")
-        t += [ox.Triple(dataset, n("sd", "namedGraph"), node),
-              ox.Triple(node, a, n("sd", "NamedGraph")),
-              ox.Triple(node, n("sd", "name"), ox.NamedNode(name)),
-              ox.Triple(node, n("sd", "graph"), graph),
-              ox.Triple(graph, a, n("sd", "Graph")),
-              ox.Triple(graph, n("void", "triples"),
-                        ox.Literal(str(count), datatype=n("xsd", "integer")))]
+        t += [ox.Triple(dataset, term("sd", "namedGraph"), node),
+              ox.Triple(node, a, term("sd", "NamedGraph")),
+              ox.Triple(node, term("sd", "name"), ox.NamedNode(name)),
+              ox.Triple(node, term("sd", "graph"), graph),
+              ox.Triple(graph, a, term("sd", "Graph")),
+              ox.Triple(graph, term("void", "triples"),
+                        ox.Literal(str(count), datatype=term("xsd", "integer")))]
     return t
