@@ -29,7 +29,7 @@ import pyoxigraph as ox
 import requests
 
 from benchmarks.drive import Figures, Request, drive, find_wrk, warm
-from benchmarks.load import tree_rss
+from benchmarks.load import tree_pss, tree_rss
 from service.namespaces import sparql_prefix_block
 from service.queries import load_queries
 from service.settings import PROJECT_ROOT
@@ -206,7 +206,7 @@ def main(argv: list[str]) -> int:
                   f"--union-default-graph; load generator: {'wrk' if wrk else 'Python threads'};"
                   f" {args.rounds} rounds of {args.duration:g} s, median", flush=True)
             results = measure(chosen, wrk, service.url, oxi_url, args)
-            rss = tree_rss(service.process.pid)
+            rss, pss = tree_rss(service.process.pid), tree_pss(service.process.pid)
         finally:
             if oxigraph is not None:
                 oxigraph.kill()
@@ -222,8 +222,9 @@ def main(argv: list[str]) -> int:
               f"{oxi.rate:,.0f}{_errors(oxi)} | {ratio:.2f} | {svc.p50_ms:.1f} / {svc.p99_ms:.1f} ms | "
               f"{oxi.p50_ms:.1f} / {oxi.p99_ms:.1f} ms | "
               f"{verdict(scenario.target_1m if large else scenario.target, ratio, svc.p99_ms)} |")
-    print(f"\nservice RSS (all processes) after the run: {rss / 2**20:.0f} MiB"
-          + (" (target ≤ 300 MiB at 1M triples)" if large else ""))
+    print(f"\nservice memory (all processes) after the run: PSS {pss / 2**20:.0f} MiB, "
+          f"RSS summed {rss / 2**20:.0f} MiB (counts shared pages once per process)"
+          + ("; target ≤ 300 MiB at 1M triples" if large else ""))
     return 0
 
 

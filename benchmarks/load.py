@@ -79,8 +79,8 @@ def _client(url: str, mix, stop: float, tally: Tally, seed: int) -> None:
     conn.close()
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory in bytes of ``pid`` and all its descendants (Linux /proc)."""
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -89,17 +89,35 @@ def tree_rss(pid: int) -> int:
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo += children.get(current, [])
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    return found
+
+
+def _field_kib(path: str, name: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of ``pid`` and all its descendants, summed: pages the processes
+    share (the interpreter, libraries, copy-on-write pages of the fork server) count once per
+    process, so this overstates what the tree takes."""
+    return sum(_field_kib(f"/proc/{p}/status", "VmRSS:") for p in _tree(pid)) * 1024
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size in bytes of ``pid`` and its descendants: each shared page divided
+    among the processes sharing it, so the sum is the memory the tree really takes."""
+    return sum(_field_kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in _tree(pid)) * 1024
 
 
 @dataclass(frozen=True)
