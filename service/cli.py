@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import socket
 import sys
@@ -44,6 +45,7 @@ DESCRIPTIONS = {
     "dump": "copy the live release's dump files to a folder",
     "import": "turn a CSV of memberships or cities into a validated source file in data/",
     "diff": "print the triples that changed between two kept releases",
+    "export-static": "write the live release as static files and an nginx configuration",
     "generate": "write a synthetic source folder of about N triples (for benchmarks and scale tests)",
 }
 QUERY_EPILOG = """examples:
@@ -74,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
                                 "IRIs may be relative to the base: id/city/barcelona")
         if command == "dump":
             p.add_argument("target", type=Path, help="folder to copy the dumps into")
+        if command == "export-static":
+            p.add_argument("target", type=Path, metavar="DIR",
+                           help="folder to write (new, empty, or an earlier export to replace)")
         for flag in flags_for(command):
             env = f"CITYNET_{flag.name.upper()}"
             shown = flag.default if flag.default not in ("", ()) else "none"
@@ -447,6 +452,22 @@ def cmd_dump(settings: Settings, target: Path) -> int:
     return 0
 
 
+def cmd_export_static(settings: Settings, target: Path) -> int:
+    """Every document of the live release in every format, and nginx's configuration."""
+    from service.export import ExportError, export_static
+    from service.export.nginx import command
+
+    try:
+        done = export_static(settings, target, settings.upstream,
+                             progress=lambda line: print(line, file=sys.stderr))
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    print(f"exported release {done.release} ({done.base}): {done.tally.documents} documents, "
+          f"{done.tally.files} files, {done.tally.bytes:,} bytes to {done.folder}")
+    print("serve it with: " + shlex.join(command(done.folder)))
+    return 0
+
+
 def check_listen(settings: Settings) -> None:
     """Fail now, in one line, when the server could not listen where it is told to."""
     try:
@@ -496,6 +517,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_import(settings, args)
         if args.command == "diff":
             return cmd_diff(settings, args.old, args.new, args.summary)
+        if args.command == "export-static":
+            return cmd_export_static(settings, args.target)
     except CliError as exc:
         print(f"citynet {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -68,6 +68,10 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 ATOM = "application/atom+xml"
+GZIP = "application/gzip"
+#: The static assets the pages load, by file suffix (the stylesheet, the query editor).
+ASSET_TYPES: dict[str, str] = {"css": "text/css", "js": "text/javascript", "map": JSON,
+                               "svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon"}
 
 
 def rdf_by_media_type(media_type: str) -> RdfMedia | None:

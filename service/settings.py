@@ -82,9 +82,9 @@ def _host(v: str) -> str | None:
 
 
 #: The subcommands, for the ``commands`` each setting applies to.
-COMMANDS = ("build", "validate", "serve", "query", "dump", "import", "diff")
+COMMANDS = ("build", "validate", "serve", "query", "dump", "import", "diff", "export-static")
 _SERVE = ("serve",)
-_STORE = ("build", "serve", "query")  # what reads or loads the store
+_STORE = ("build", "serve", "query", "export-static")  # what reads or loads the store
 _BASE = ("build", "validate", "serve", "import")  # what mints IRIs under the base
 
 
@@ -102,13 +102,17 @@ class Settings:
     """Configuration passed to the build, the store and the web application."""
 
     host: str = _setting(
-        "127.0.0.1", "Interface the server listens on.", commands=_BASE, check=_host,
-        help_for={c: "Host of the default base IRI http://{host}:{port}/." for c in
-                  ("build", "validate")})
+        "127.0.0.1", "Interface the server listens on.", commands=(*_BASE, "export-static"),
+        check=_host, help_for={**{c: "Host of the default base IRI http://{host}:{port}/." for c
+                                  in ("build", "validate")},
+                               "export-static": "Interface the generated nginx configuration "
+                                                "listens on."})
     port: int = _setting(
-        8080, "TCP port the server listens on.", _parse_int, commands=_BASE, check=_port,
-        help_for={c: "Port of the default base IRI http://{host}:{port}/." for c in
-                  ("build", "validate")})
+        8080, "TCP port the server listens on.", _parse_int, commands=(*_BASE, "export-static"),
+        check=_port, help_for={**{c: "Port of the default base IRI http://{host}:{port}/." for c
+                                  in ("build", "validate")},
+                               "export-static": "TCP port the generated nginx configuration "
+                                                "listens on."})
     base: str = _setting(
         "", "Public base IRI of every minted IRI; empty means http://{host}:{port}/.",
         commands=_BASE, check=_http_iri)
@@ -122,7 +126,7 @@ class Settings:
         commands=COMMANDS)
     var: Path = _setting(
         PROJECT_ROOT / "var", "Folder for everything generated: releases, store, dumps.", Path,
-        commands=("build", "serve", "query", "dump", "diff", "import"))
+        commands=("build", "serve", "query", "dump", "diff", "import", "export-static"))
     keep_releases: int = _setting(
         5, "Releases kept with their dumps and change logs, the live one included (at least 1).",
         _parse_int, commands=("build", "serve"), check=_at_least(1))
@@ -174,13 +178,17 @@ class Settings:
         _parse_list, commands=_SERVE)
     describe_incoming_limit: int = _setting(
         200, "Most incoming links included in the description of a resource.", _parse_int,
-        commands=_SERVE, check=_at_least(0))
+        commands=(*_SERVE, "export-static"), check=_at_least(0))
     response_cache_bytes: int = _setting(
         64_000_000, "Bytes of rendered answers each worker keeps for the live release; 0 = off.",
         _parse_int, commands=_SERVE, check=_at_least(0))
     trusted_proxies: int = _setting(
         0, "Reverse proxies in front whose X-Forwarded-For/Proto/Host/Prefix are trusted.",
         _parse_int, commands=_SERVE, check=_at_least(0))
+    upstream: str = _setting(
+        "", "Address (http://host:port/) of a running citynet serve that a static export's nginx "
+        "proxies the dynamic routes to (/sparql, /api, /search, /reconcile …); empty = absent.",
+        commands=("export-static",), check=_http_iri)
     debug: bool = _setting(False, "Run the Flask development server with debugging.",
                            _parse_bool, commands=_SERVE)
 
