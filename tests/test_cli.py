@@ -11,7 +11,7 @@ import pytest
 
 from service.settings import PROJECT_ROOT
 
-SUBCOMMANDS = ("build", "validate", "serve", "query", "dump", "import", "diff")
+SUBCOMMANDS = ("build", "validate", "serve", "query", "dump", "import", "diff", "export-static")
 
 
 def citynet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
