@@ -7,7 +7,9 @@ service's queries then see the union), then drives both with the same requests: 
 pairs the service's route with the SPARQL request Oxigraph answers for it. Each scenario is
 first warmed up (every request sent ``--warmup`` times to each server), then rounds alternate
 which server goes first; the table shows the median of the rounds, the ratio
-(service / Oxigraph req/s) and the target of issue 11 where there is one.
+(service / Oxigraph req/s) and the target of issue 11 where there is one. The static
+scenarios put nginx, serving ``citynet export-static`` of the same release, in the service's
+column.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from urllib.parse import quote, urlencode
 import pyoxigraph as ox
 import requests
 
+from benchmarks.compare_static import start_static
 from benchmarks.drive import Figures, Request, drive, find_wrk, warm
 from benchmarks.load import tree_pss, tree_rss
 from service.namespaces import sparql_prefix_block
@@ -37,6 +40,7 @@ from service.store.remote import bind_values
 from service.web import describe
 
 TURTLE = (("Accept", "text/turtle"),)
+BROWSER = (("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),)
 RESULTS = (("Accept", "application/sparql-results+json"),)
 FORM = "application/x-www-form-urlencoded"
 PREFIXES = sparql_prefix_block()
@@ -52,6 +56,8 @@ class Scenario:
     #: (least ratio, most service p99 in ms) on the seed data and at 1M triples; None: no target
     target: tuple[float, float | None] | None = None
     target_1m: tuple[float, float | None] | None = None
+    #: Who answers the scenario's requests: the service, or nginx on its static export.
+    server: str = "service"
 
 
 def _sparql(path: str, query: str, accept=RESULTS) -> Request:
@@ -107,6 +113,12 @@ def scenarios(store: ox.Store, base: str, sample: int, seed: int = 1) -> list[Sc
                  [Request(f"/doc/{p}.ttl") for p in paths], oxi, (0.5, 25), (0.5, 25)),
         Scenario("`/doc/{x}.html` (page) vs the same CONSTRUCT", 32,
                  [Request(f"/doc/{p}.html") for p in paths], oxi, (0.5, 25), (0.5, 25)),
+        Scenario("static export: nginx `/doc/{x}.ttl` vs the same CONSTRUCT", 32,
+                 [Request(f"/doc/{p}.ttl") for p in paths], oxi, (1.0, None), (1.0, None),
+                 server="static"),
+        Scenario("static export: nginx `/doc/{x}` page (negotiated) vs the same CONSTRUCT", 32,
+                 [Request(f"/doc/{p}", BROWSER) for p in paths], oxi, (1.0, None), (1.0, None),
+                 server="static"),
         Scenario("the CONSTRUCT through `/sparql`", 32,
                  [_sparql("/sparql", q, TURTLE) for q in construct], oxi, (0.4, None),
                  (0.4, None)),
@@ -181,13 +193,14 @@ def main(argv: list[str]) -> int:
                                       "it a Python load generator is used)")
     args = parser.parse_args(argv)
     from tests.conftest import free_port, start_server, stop_server
+    from tests.export.nginx import stop_nginx
 
     wrk = find_wrk(args.wrk)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = {"CITYNET_WORKERS": str(args.workers), "CITYNET_ROOT": str(args.root.resolve())}
         service = start_server(folder / "var", folder / "service.log", env=env)
-        oxigraph = None
+        oxigraph = static = None
         try:
             live = (folder / "var" / "current").resolve()
             copy = folder / "oxigraph-store"
@@ -205,12 +218,20 @@ def main(argv: list[str]) -> int:
                   f"Oxigraph {'with' if union else 'without'} "
                   f"--union-default-graph; load generator: {'wrk' if wrk else 'Python threads'};"
                   f" {args.rounds} rounds of {args.duration:g} s, median", flush=True)
-            results = measure(chosen, wrk, service.url, oxi_url, args)
+            urls = {"service": service.url}
+            if any(s.server == "static" for s in chosen):
+                nginx_port = free_port()
+                static = start_static(folder / "var", args.root.resolve(), folder / "static",
+                                      nginx_port)
+                urls["static"] = f"http://127.0.0.1:{nginx_port}/"
+            results = measure(chosen, wrk, urls, oxi_url, args)
             rss, pss = tree_rss(service.process.pid), tree_pss(service.process.pid)
         finally:
             if oxigraph is not None:
                 oxigraph.kill()
                 oxigraph.wait()
+            if static is not None:
+                stop_nginx(static)
             stop_server(service.process)
     large = triples >= 900_000
     print("\n| scenario | conc | service req/s | Oxigraph req/s | ratio | service p50 / p99 "
@@ -232,20 +253,23 @@ def _errors(figures: Figures) -> str:
     return f" ({figures.errors} errors)" if figures.errors else ""
 
 
-def measure(chosen: list[Scenario], wrk: str | None, service: str, oxigraph: str,
+def measure(chosen: list[Scenario], wrk: str | None, urls: dict[str, str], oxigraph: str,
             args: argparse.Namespace) -> list[tuple[Scenario, Figures, Figures]]:
-    """Warm both servers up on each scenario, then alternate which goes first per round."""
+    """Warm both servers up on each scenario, then alternate which goes first per round.
+    ``urls``: where the service and (for the static scenarios) nginx answer."""
     results = []
     for scenario in chosen:
-        pair = ((service, scenario.service), (oxigraph, scenario.oxigraph))
+        ours = urls[scenario.server]
+        pair = ((ours, scenario.service), (oxigraph, scenario.oxigraph))
         for url, reqs in pair:
             warm(url, reqs, min(scenario.connections, 8), args.warmup)
-        runs: dict[str, list[Figures]] = {service: [], oxigraph: []}
+        runs: dict[str, list[Figures]] = {ours: [], oxigraph: []}
         for round_ in range(args.rounds):
             for url, reqs in (pair if round_ % 2 == 0 else pair[::-1]):
                 runs[url].append(drive(wrk, url, reqs, scenario.connections, args.duration))
-        svc, oxi = median_figures(runs[service]), median_figures(runs[oxigraph])
-        print(f"  {scenario.name}: service {svc.rate:,.0f} req/s, Oxigraph {oxi.rate:,.0f} "
+        svc, oxi = median_figures(runs[ours]), median_figures(runs[oxigraph])
+        who = "nginx" if scenario.server == "static" else "service"
+        print(f"  {scenario.name}: {who} {svc.rate:,.0f} req/s, Oxigraph {oxi.rate:,.0f} "
               f"req/s", flush=True)
         results.append((scenario, svc, oxi))
     return results

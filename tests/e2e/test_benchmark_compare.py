@@ -32,7 +32,7 @@ def test_every_scenario_is_answered_by_both_servers(server, tmp_path):
     port = free_port()
     oxigraph = start_oxigraph(copy, port, union, tmp_path / "oxigraph.log")
     try:
-        assert len(chosen) == 9
+        assert len(chosen) == 11
         for scenario in chosen:
             assert scenario.service and scenario.oxigraph, scenario.name
             for r in scenario.service[:3]:
