@@ -120,7 +120,8 @@ def _proxy(upstream: bool) -> str:
             '        proxy_set_header Connection "";\n'
             "        proxy_set_header Host $http_host;\n"
             "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
-            "        proxy_set_header X-Forwarded-Proto $scheme;")
+            "        proxy_set_header X-Forwarded-Proto $scheme;\n"
+            "        proxy_set_header X-Forwarded-Host $http_host;")
     blocks = ["    # Dynamic routes: the running citynet serve (start it with --trusted-proxies 1)."]
     blocks += [f"    location {where} {{\n{body}\n    }}" for where in DYNAMIC]
     return "\n".join(blocks)
