@@ -49,6 +49,20 @@ def _check_target(target: Path) -> None:
                           "give a new or empty folder")
 
 
+def _running_partial(folder: Path) -> bool:
+    """Whether ``folder`` is the unfinished export of a process still running (an export
+    killed half-way leaves its folder, removed by the next one)."""
+    if not folder.name.startswith(".partial-"):
+        return False
+    try:
+        os.kill(int(folder.name.removeprefix(".partial-")), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _write_text(path: Path, text: str) -> None:
     """Write a whole file or nothing (a temporary file renamed over it)."""
     partial = path.with_name(f".{path.name}.partial")
@@ -113,6 +127,6 @@ def export_static(settings: Settings, target: Path, upstream: str = "",
         "files": tally.files, "bytes": tally.bytes, "port": settings.port,
         "upstream": upstream}, indent=2) + "\n")
     for old in sites.iterdir():
-        if old != finished and not old.name.startswith(".partial-"):
+        if old != finished and not _running_partial(old):
             shutil.rmtree(old, ignore_errors=True)
     return Exported(target, release.id, release.base, tally)

@@ -69,7 +69,9 @@ def test_a_bad_upstream_is_refused(tmp_path, fixture_settings, fixture_release, 
 def test_a_second_export_replaces_the_first_in_place(tmp_path, fixture_settings: Settings,
                                                      fixture_release: Release):
     target = tmp_path / "out"
-    for _ in range(2):
+    for attempt in range(2):
+        if attempt:  # an export killed half-way left its folder: the next one removes it
+            (target / "sites" / ".partial-4194305" / "doc").mkdir(parents=True)
         done = citynet(str(target), "--var", str(fixture_settings.var),
                        "--root", str(fixture_settings.root), "--port", "18181")
         assert done.returncode == 0, done.stderr
