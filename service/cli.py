@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -457,6 +458,8 @@ def cmd_export_static(settings: Settings, target: Path) -> int:
     from service.export import ExportError, export_static
     from service.export.nginx import command
 
+    # Stopped (SIGTERM): unwind, so the unfinished export is removed and the last one stays.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         done = export_static(settings, target, settings.upstream,
                              progress=lambda line: print(line, file=sys.stderr))

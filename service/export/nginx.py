@@ -122,7 +122,10 @@ def _proxy(upstream: bool) -> str:
             "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
             "        proxy_set_header X-Forwarded-Proto $scheme;\n"
             "        proxy_set_header X-Forwarded-Host $http_host;")
-    blocks = ["    # Dynamic routes: the running citynet serve (start it with --trusted-proxies 1)."]
+    blocks = ["    # Dynamic routes: the running citynet serve (start it with --trusted-proxies 1).",
+              "    # A static route answers 418 internally to hand a request over to it.",
+              "    error_page 418 = @citynet_serve;",
+              f"    location @citynet_serve {{\n{body}\n    }}"]
     blocks += [f"    location {where} {{\n{body}\n    }}" for where in DYNAMIC]
     return "\n".join(blocks)
 
@@ -134,6 +137,12 @@ def server_conf(options: Options) -> str:
     suffixes = "|".join(DOC_SUFFIXES)
     vary = "add_header Vary Accept;"
     upstream = ""
+
+    def to_upstream(indent: str, condition: str) -> str:
+        """With an upstream, requests whose answer depends on the query string (a search on
+        the home page, a later page of a document's incoming links) go to the service."""
+        return f"{indent}if ({condition}) {{ return 418; }}\n" if options.upstream else ""
+
     if options.upstream:
         upstream = (f"upstream citynet_serve {{\n    server {upstream_address(options.upstream)};"
                     "\n    keepalive 16;\n}\n\n")
@@ -164,7 +173,7 @@ def server_conf(options: Options) -> str:
     # The home page for browsers, the dataset description (VoID) for RDF clients.
     location = / {{
         if ($citynet_described = -) {{ return 400; }}
-{_headers("        ", vary)}
+{to_upstream("        ", "$arg_q")}{_headers("        ", vary)}
         try_files $citynet_home =404;
     }}
     location = /.well-known/void {{
@@ -195,10 +204,10 @@ def server_conf(options: Options) -> str:
     # Documents: one format by suffix, or the one Accept names (HTML by default).
     location ^~ /doc/ {{
         location ~ "\\.(?:{suffixes})$" {{
-{_headers("            ", vary)}
+{to_upstream("            ", "$args")}{_headers("            ", vary)}
             try_files $uri =404;
         }}
-{_headers("        ", vary, "add_header Content-Location $uri;")}
+{to_upstream("        ", "$args")}{_headers("        ", vary, "add_header Content-Location $uri;")}
         try_files $uri.$citynet_doc =404;
     }}
 

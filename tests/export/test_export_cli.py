@@ -5,8 +5,10 @@ dynamic routes to a running ``citynet serve``."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,7 +114,40 @@ def test_dynamic_routes_go_to_the_upstream_service(tmp_path):
         assert doc.status_code == 200
         assert doc.content == requests.get(server.url + f"doc/{GROUP}.ttl", timeout=30).content
         assert requests.get(url + "no-such-page", timeout=30).status_code == 404
+        # An answer that depends on the query string is the service's (its ETag, its bytes).
+        for path in (f"doc/{GROUP}.html?page=1", f"doc/{GROUP}?page=1", "?q=barcelona"):
+            ours = requests.get(url + path, timeout=30, headers={"Accept": "text/html"})
+            theirs = requests.get(server.url + path, timeout=30, headers={"Accept": "text/html"})
+            assert ours.status_code == theirs.status_code == 200, path
+            assert ours.headers["ETag"] == theirs.headers["ETag"], path
+            assert ours.content == theirs.content, path
+        static = requests.get(url + f"doc/{GROUP}.html", timeout=30)
+        assert static.headers["ETag"] != ours.headers["ETag"]
     finally:
         if nginx is not None:
             stop_nginx(nginx)
         stop_server(server.process)
+
+
+@pytest.mark.slow
+def test_an_export_stopped_half_way_leaves_the_last_one(tmp_path, fixture_settings: Settings,
+                                                        fixture_release: Release):
+    target = tmp_path / "out"
+    args = (str(target), "--var", str(fixture_settings.var), "--root", str(fixture_settings.root))
+    assert citynet(*args).returncode == 0
+    manifest = (target / "export.json").read_text()
+    served = (target / "site").resolve()
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "export-static", *args],
+                               cwd=PROJECT_ROOT, env={"PATH": "/usr/bin:/bin"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    partial = target / "sites" / f".partial-{process.pid}"
+    deadline = time.monotonic() + 120
+    while not (partial / "doc").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "the export finished before it could be stopped"
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert not partial.exists()
+    assert (target / "export.json").read_text() == manifest
+    assert (target / "site").resolve() == served and (served / "doc" / f"{GROUP}.ttl").is_file()
