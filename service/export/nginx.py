@@ -169,6 +169,11 @@ def server_conf(options: Options) -> str:
     charset_types {' '.join(charset)};
     {types.replace(chr(10), chr(10) + '    ')}
     default_type application/octet-stream;
+    # Text answers are compressed for clients that ask (the ETag becomes weak: W/"…").
+    gzip on;
+    gzip_vary on;
+    gzip_min_length 1024;
+    gzip_types {' '.join([*charset, media.JSON])};
 
     # The home page for browsers, the dataset description (VoID) for RDF clients.
     location = / {{
