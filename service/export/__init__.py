@@ -6,7 +6,7 @@ Layout of DIR (nginx runs with DIR as its prefix, so pid, logs and temporary fil
     server.conf     the maps and the server block, for an existing nginx's http block
     export.json     the release exported, its base, what was written
     site -> sites/<release>-<stamp>   the document root, swapped atomically on re-export
-    logs/ tmp/      nginx's logs and temporary files
+    logs/ tmp/      nginx's pid, logs and temporary files
 
 A new export is written beside the one being served and replaces it with one rename of the
 ``site`` link, so nginx never serves half an export; a failed export leaves the previous one.
