@@ -119,10 +119,11 @@ def test_dynamic_routes_go_to_the_upstream_service(tmp_path):
             ours = requests.get(url + path, timeout=30, headers={"Accept": "text/html"})
             theirs = requests.get(server.url + path, timeout=30, headers={"Accept": "text/html"})
             assert ours.status_code == theirs.status_code == 200, path
-            assert ours.headers["ETag"] == theirs.headers["ETag"], path
+            # the service's ETag (nginx's gzip makes it weak), not nginx's own of a file
+            assert ours.headers["ETag"].removeprefix("W/") == theirs.headers["ETag"], path
             assert ours.content == theirs.content, path
         static = requests.get(url + f"doc/{GROUP}.html", timeout=30)
-        assert static.headers["ETag"] != ours.headers["ETag"]
+        assert static.headers["ETag"].removeprefix("W/") != theirs.headers["ETag"]
     finally:
         if nginx is not None:
             stop_nginx(nginx)
