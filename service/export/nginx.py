@@ -104,6 +104,11 @@ def types_block() -> tuple[str, list[str]]:
     return "\n".join(lines), charset
 
 
+def _listen(options: Options) -> str:
+    host = f"[{options.host}]" if ":" in options.host else options.host  # an IPv6 address
+    return f"{host}:{options.port}"
+
+
 def _headers(indent: str, *extra: str) -> str:
     """What every 200 and 304 the service sends carries, and ``extra`` headers."""
     lines = [f'add_header Cache-Control "{CACHE_CONTROL}";',
@@ -159,7 +164,7 @@ def server_conf(options: Options) -> str:
 {listing}
 
 {upstream}server {{
-    listen {options.host}:{options.port};
+    listen {_listen(options)};
     server_name _;
     root {options.site};
     absolute_redirect off;

@@ -48,3 +48,10 @@ def test_an_upstream_is_the_root_of_an_http_service(url: str):
         upstream_address(url)
     assert upstream_address("http://10.0.0.5:8347/") == "10.0.0.5:8347"
     assert upstream_address("http://localhost") == "localhost:80"
+
+
+@pytest.mark.parametrize("host,listen", [("0.0.0.0", "0.0.0.0:8081"), ("::1", "[::1]:8081"),
+                                         ("localhost", "localhost:8081")])
+def test_nginx_listens_where_it_is_told(host: str, listen: str):
+    conf = server_conf(Options(site=Path("/srv/site"), host=host, port=8081))
+    assert re.findall(r"^\s+listen (\S+);$", conf, re.MULTILINE) == [listen]
