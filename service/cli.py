@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from service import media
+from service.problems import Problem
 from service.settings import COMMANDS, Settings, flags_for, load_settings
 
 if TYPE_CHECKING:
@@ -388,7 +389,7 @@ def cmd_query(settings: Settings, source: str, fmt: str | None,
     and write its answer: SPARQL results, or RDF for CONSTRUCT and DESCRIBE."""
     from service.queries import NamedQuery, ParameterError, QueryFileError, parse_header
     from service.sparql.execution import execute
-    from service.sparql.request import QueryRejected, QueryRequest, term_text
+    from service.sparql.request import QueryRequest, term_text
     from service.store import open_store
     from service.store.release import NoRelease
 
@@ -414,15 +415,15 @@ def cmd_query(settings: Settings, source: str, fmt: str | None,
                            bindings={k: term_text(v) for k, v in bound.items()})
     try:
         outcome = execute(store, request)
-    except QueryRejected as exc:
+    except Problem as exc:  # printed by main(), but --format explains a 406 better
         if exc.status == 406 and results_fmt is None:
             raise CliError(f"{fmt} is an RDF format; a SELECT or ASK query needs "
                            f"{RESULTS_NAMES}") from None
         if exc.status == 406:
             raise CliError(f"{fmt} is a results format; a CONSTRUCT or DESCRIBE query needs "
                            f"{RDF_NAMES}") from None
-        raise CliError(exc.message) from None
-    except (NoRelease, OSError) as exc:  # store unreadable, remote store unreachable …
+        raise
+    except OSError as exc:  # store unreadable, remote store unreachable …
         raise CliError(_first_line(exc)) from None
     except Exception as exc:  # evaluation errors: a type error, an unbound SERVICE …
         raise CliError(f"query failed: {_first_line(exc)}") from None
@@ -522,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_diff(settings, args.old, args.new, args.summary)
         if args.command == "export-static":
             return cmd_export_static(settings, args.target)
-    except CliError as exc:
+    except (CliError, Problem) as exc:  # a Problem's str() is its detail
         print(f"citynet {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

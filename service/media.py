@@ -64,6 +64,9 @@ RESULTS_FORMATS: tuple[ResultsMedia, ...] = (SPARQL_JSON, SPARQL_XML, SPARQL_CSV
 
 HTML = "text/html"
 JSON = "application/json"
+#: RFC 9457 problem details: the body of every error the web service answers.
+PROBLEM_JSON = "application/problem+json"
+TEXT = "text/plain"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"

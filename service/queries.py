@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urljoin
 import pyoxigraph as ox
 
 from service.namespaces import PREFIXES
+from service.problems import Problem
 
 XSD = PREFIXES["xsd"]
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -36,8 +37,11 @@ class QueryFileError(ValueError):
     """A query file whose header is malformed."""
 
 
-class ParameterError(ValueError):
-    """A parameter value that does not fit its declared type."""
+class ParameterError(Problem):
+    """A parameter value that does not fit its declared type (400 wherever it is given)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(400, detail)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from service.problems import Problem
 from service.reconcile.index import WIKIDATA, Index
 from service.reconcile.match import Candidate, Conditions, prefix_matches, rank
 from service.reconcile.schema import (
@@ -33,8 +34,11 @@ MAX_EXTEND_IDS = 500
 _QID = re.compile(r"Q[1-9][0-9]{0,11}")
 
 
-class BadInput(ValueError):
-    """The request cannot be answered as sent; the message says why (-> 400)."""
+class BadInput(Problem):
+    """The request cannot be answered as sent; the detail says why (400)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(400, detail)
 
 
 @dataclass(frozen=True)

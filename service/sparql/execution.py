@@ -21,7 +21,8 @@ import pyoxigraph as ox
 from service import media, rdfout
 from service.media import RdfMedia
 from service.namespaces import data_prefixes
-from service.sparql.request import Limits, QueryOutcome, QueryRejected, QueryRequest, parse_terms
+from service.problems import Problem, limit
+from service.sparql.request import Limits, QueryOutcome, QueryRequest, parse_terms
 from service.store.base import Store
 from service.store.context import release_context
 
@@ -29,7 +30,11 @@ RESULT_LIMIT_STATUS = 400
 
 
 class _LimitHit(Exception):
-    pass
+    """Serialisation stopped at a result limit (``setting``, ``value``, ``unit``)."""
+
+    def __init__(self, setting: str, value: int, unit: str) -> None:
+        super().__init__(f"result limit of {value} {unit} exceeded")
+        self.limit = limit(setting, value, unit)
 
 
 class _BoundedBuffer:
@@ -43,7 +48,7 @@ class _BoundedBuffer:
     def write(self, data: bytes) -> int:
         self._size += len(data)
         if self._limit is not None and self._size > self._limit:
-            raise _LimitHit(f"result limit of {self._limit} bytes exceeded")
+            raise _LimitHit("max_result_bytes", self._limit, "bytes")
         self._chunks.append(bytes(data))
         return len(data)
 
@@ -57,7 +62,7 @@ class _BoundedBuffer:
 def _rows_limited(triples: Iterable[ox.Triple], max_rows: int | None) -> Iterator[ox.Triple]:
     for count, triple in enumerate(triples, start=1):
         if max_rows is not None and count > max_rows:
-            raise _LimitHit(f"result limit of {max_rows} rows exceeded")
+            raise _LimitHit("max_rows", max_rows, "rows")
         yield triple
 
 
@@ -87,10 +92,9 @@ def _over_row_limit(body: bytes, fmt: media.ResultsMedia, max_rows: int) -> bool
     return _rows_at_most(body, fmt) > max_rows and _count_solutions(body, fmt) > max_rows
 
 
-def _too_big(message: str) -> QueryRejected:
-    return QueryRejected(
-        RESULT_LIMIT_STATUS, f"{message}; add LIMIT or narrow the query (or use the dumps)"
-    )
+def _too_big(hit: _LimitHit) -> Problem:
+    return Problem(RESULT_LIMIT_STATUS,
+                   f"{hit}; add LIMIT or narrow the query (or use the dumps)", limit=hit.limit)
 
 
 _ERROR_AT = re.compile(r"\berror at (\d+):(\d+)")
@@ -137,26 +141,26 @@ def execute(store: Store, request: QueryRequest, limits: Limits | None = None) -
             substitutions=parse_terms(request.bindings) or None,
         )
     except SyntaxError as exc:
-        raise QueryRejected(
+        raise Problem(
             400, f"malformed query: {_syntax_message(exc, request.query, request.base_iri)}"
         ) from None
     buffer = _BoundedBuffer(limits.max_bytes)
     try:
         if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):  # triples, any iterator
             if request.rdf_format is None:
-                raise QueryRejected(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
+                raise Problem(406, "a CONSTRUCT or DESCRIBE query needs an RDF format")
             body = graph_bytes(store, list(_rows_limited(result, limits.max_rows)),
                                request.rdf_format)
             buffer.write(body)  # raises past the byte limit
             return QueryOutcome(body, request.rdf_format.media_type, "graph")
         if request.results_format is None:
-            raise QueryRejected(406, "a SELECT or ASK query needs a SPARQL results format")
+            raise Problem(406, "a SELECT or ASK query needs a SPARQL results format")
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
         result.serialize(buffer, format=request.results_format.format)
         body = buffer.getvalue()
         if (kind == "solutions" and limits.max_rows is not None
                 and _over_row_limit(body, request.results_format, limits.max_rows)):
-            raise _LimitHit(f"result limit of {limits.max_rows} rows exceeded")
+            raise _LimitHit("max_rows", limits.max_rows, "rows")
         return QueryOutcome(body, request.results_format.media_type, kind)
     except _LimitHit as exc:
-        raise _too_big(str(exc)) from None
+        raise _too_big(exc) from None

@@ -16,23 +16,14 @@ from collections.abc import Collection
 
 from service import lexer
 from service.lexer import Scan
+from service.problems import Problem, limit
 from service.settings import Settings
-from service.sparql.request import QueryRejected, QueryRequest
+from service.sparql.request import QueryRequest
 from service.store.base import Store
-from service.store.release import NoRelease
-
-
-class GuardError(Exception):
-    """A query or update the public service refuses; ``status`` is the HTTP status to send."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def parsed_service_endpoints(text: str, update: bool = False) -> set[str]:
-    """Every SERVICE endpoint in rdflib's algebra of ``text`` (GuardError if unparsable).
+    """Every SERVICE endpoint in rdflib's algebra of ``text`` (a 400 Problem if unparsable).
 
     Used as a second, independent opinion before an allow-listed outbound call is permitted.
     """
@@ -45,7 +36,7 @@ def parsed_service_endpoints(text: str, update: bool = False) -> set[str]:
         else:
             tree = algebra.translateQuery(parser.parseQuery(text)).algebra
     except Exception:
-        raise GuardError(
+        raise Problem(
             400, "SERVICE queries must parse with a strict SPARQL 1.1 parser; this one does not"
         ) from None
     found: set[str] = set()
@@ -69,15 +60,15 @@ def check_services(found: Scan, allowlist: Collection[str], text: str, update: b
     """Refuse any SERVICE to an endpoint that is not allow-listed (variables: always)."""
     for endpoint in found.services:
         if endpoint.startswith(("?", "$")):
-            raise GuardError(403, f"SERVICE with a variable endpoint ({endpoint}) is refused")
+            raise Problem(403, f"SERVICE with a variable endpoint ({endpoint}) is refused")
         if endpoint not in allowlist:
-            raise GuardError(
+            raise Problem(
                 403, f"federated SERVICE <{endpoint}> is refused: not on the service allow-list"
             )
     if found.services:
         for endpoint in parsed_service_endpoints(text, update):
             if endpoint not in allowlist:
-                raise GuardError(403, f"federated SERVICE {endpoint} is refused")
+                raise Problem(403, f"federated SERVICE {endpoint} is refused")
 
 
 def check_query(
@@ -92,10 +83,11 @@ def check_query(
     graph and never fetches it (SPARQL leaves dereferencing to the service; this one does not).
     """
     if max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise GuardError(413, f"query too large: the limit is {max_bytes} bytes")
+        raise Problem(413, f"query too large: the limit is {max_bytes} bytes",
+                      limit=limit("max_query_bytes", max_bytes, "bytes"))
     found = lexer.scan(text)
     if found.form == "update" or found.loads:
-        raise GuardError(
+        raise Problem(
             403, "updates are not accepted here: updates need the /update endpoint and a token"
         )
     check_services(found, allowlist, text, update=False)
@@ -105,27 +97,23 @@ def check_query(
 def check_update(text: str, *, allowlist: Collection[str] = (), max_bytes: int | None = None) -> Scan:
     """What the publisher's update endpoint refuses: LOAD (an outbound fetch) and SERVICE."""
     if max_bytes is not None and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise GuardError(413, f"update too large: the limit is {max_bytes} bytes")
+        raise Problem(413, f"update too large: the limit is {max_bytes} bytes",
+                      limit=limit("max_query_bytes", max_bytes, "bytes"))
     found = lexer.scan(text)
     if found.form == "query":
-        raise GuardError(400, "this is a query, not an update: send it to /sparql")
+        raise Problem(400, "this is a query, not an update: send it to /sparql")
     if found.loads:
-        raise GuardError(403, f"LOAD <{found.loads[0]}> is refused: the service fetches nothing")
+        raise Problem(403, f"LOAD <{found.loads[0]}> is refused: the service fetches nothing")
     check_services(found, allowlist, text, update=True)
     return found
 
 
 def admit(request: QueryRequest, settings: Settings, store: Store | None) -> None:
-    """The static checks every query passes before execution (raises QueryRejected).
+    """The static checks every query passes before execution (raises Problem; NoRelease, a
+    503, when nothing is published).
 
     Graph names are not checked against the dataset: one it lacks is an empty graph."""
     if store is not None:
-        try:
-            store.release()
-        except NoRelease as exc:
-            raise QueryRejected(503, f"no dataset is published: {exc}") from None
-    try:
-        check_query(request.query, allowlist=settings.service_allowlist,
-                    max_bytes=settings.max_query_bytes)
-    except GuardError as exc:
-        raise QueryRejected(exc.status, exc.message) from None
+        store.release()
+    check_query(request.query, allowlist=settings.service_allowlist,
+                max_bytes=settings.max_query_bytes)

@@ -24,9 +24,10 @@ import time
 from multiprocessing.connection import Connection
 
 from service import metrics
+from service.problems import Problem, limit
 from service.sparql.execution import execute
 from service.sparql.guard import admit
-from service.sparql.request import Limits, QueryOutcome, QueryRejected, QueryRequest
+from service.sparql.request import Limits, QueryOutcome, QueryRequest
 from service.store.base import Store
 
 log = logging.getLogger("citynet.query")
@@ -48,7 +49,6 @@ def _context() -> multiprocessing.context.BaseContext:
 def serve_queries(conn: Connection, store: Store, limits: Limits) -> None:
     """The executor process: answer requests from ``conn`` until the parent goes away.
     ``store`` arrived pickled (its specification) and opens its release on first use."""
-    from service.store.release import NoRelease
 
     cap_memory(limits.max_memory)
     while True:
@@ -56,24 +56,23 @@ def serve_queries(conn: Connection, store: Store, limits: Limits) -> None:
             wire = conn.recv()
         except (EOFError, OSError):
             return
+        exhausted = False
         try:
             outcome = execute(store, QueryRequest.from_wire(wire), limits)
             reply: tuple = ("ok", outcome.body, outcome.media_type, outcome.kind)
-        except QueryRejected as exc:
-            reply = ("rejected", exc.status, exc.message)
-        except NoRelease as exc:
-            reply = ("rejected", 503, f"no dataset is published: {exc}")
+        except Problem as exc:  # refused, over a limit, nothing published: sent as it is
+            reply = ("rejected", exc)
         except MemoryError:
-            reply = ("rejected", 503, memory_message(limits.max_memory))
+            reply, exhausted = ("rejected", out_of_memory(limits.max_memory)), True
         except OSError as exc:
-            reply = ("rejected", 503, f"query failed: {_first_line(exc)}")
+            reply = ("rejected", Problem(503, f"query failed: {_first_line(exc)}"))
         except Exception as exc:  # evaluation errors: unbound service variable, type errors …
-            reply = ("rejected", 400, f"query failed: {_first_line(exc)}")
+            reply = ("rejected", Problem(400, f"query failed: {_first_line(exc)}"))
         try:
             conn.send(reply)
         except (OSError, ValueError):
             return
-        if reply[1] == 503 and reply[2] == memory_message(limits.max_memory):
+        if exhausted:
             return  # a process that ran out of memory is replaced, not reused
 
 
@@ -88,9 +87,11 @@ def cap_memory(limit: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def memory_message(limit: int | None, what: str = "query") -> str:
-    size = f"{limit / (1 << 20):g} MiB" if limit else "the available memory"
-    return f"{what} stopped: memory limit of {size} exceeded"
+def out_of_memory(cap: int | None, what: str = "query") -> Problem:
+    """503 for a query or update stopped by the memory cap (or by the machine's memory)."""
+    size = f"{cap / (1 << 20):g} MiB" if cap else "the available memory"
+    return Problem(503, f"{what} stopped: memory limit of {size} exceeded",
+                   limit=limit("query_memory", cap or 0, "bytes"))
 
 
 def _died_of_memory(process: multiprocessing.process.BaseProcess, limit: int | None) -> bool:
@@ -167,9 +168,9 @@ class ProcessRunner:
                 try:
                     executor = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
-                    raise QueryRejected(
-                        503, f"all {self._size} query executors are busy; try again shortly"
-                    ) from None
+                    raise Problem(
+                        503, f"all {self._size} query executors are busy; try again shortly",
+                        headers={"Retry-After": "1"}) from None
             if executor.process.is_alive():
                 return executor
             executor.kill()
@@ -206,19 +207,20 @@ class ProcessRunner:
             if out_of_memory:
                 log.warning("query stopped after %.1f s: memory limit of %s bytes",
                             time.monotonic() - started, self._limits.max_memory)
-                raise QueryRejected(503, memory_message(self._limits.max_memory)) from None
-            raise QueryRejected(503, "the query executor stopped unexpectedly; try again") from None
+                raise out_of_memory(self._limits.max_memory) from None
+            raise Problem(503, "the query executor stopped unexpectedly; try again") from None
         if reply is None:
             executor.process.kill()  # free the CPU now; reaping happens in the background
             metrics.QUERY_TIMEOUTS.inc()
             self._replace(executor)
             log.warning("query stopped after %.1f s (time limit %s s)",
                         time.monotonic() - started, timeout)
-            raise QueryRejected(503, f"query stopped: time limit of {timeout:g} s exceeded")
+            raise Problem(503, f"query stopped: time limit of {timeout:g} s exceeded",
+                          limit=limit("query_timeout", timeout, "s"))
         self._idle.put(executor)
         if reply[0] == "ok":
             return QueryOutcome(body=reply[1], media_type=reply[2], kind=reply[3])
-        raise QueryRejected(reply[1], reply[2])
+        raise reply[1]
 
     def close(self) -> None:
         """Stop every idle executor (busy ones end with their WSGI worker)."""
@@ -242,13 +244,13 @@ def _update_once(conn: Connection, memory: int | None) -> None:
         store.update(text)
         reply: tuple = ("ok", ox.serialize(store, format=ox.RdfFormat.N_QUADS))
     except SyntaxError as exc:
-        reply = ("rejected", 400, f"malformed update: {_first_line(exc)}")
+        reply = ("rejected", Problem(400, f"malformed update: {_first_line(exc)}"))
     except MemoryError:
-        reply = ("rejected", 503, memory_message(memory, "update"))
+        reply = ("rejected", out_of_memory(memory, "update"))
     except (EOFError, OSError):
         return
     except Exception as exc:  # evaluation errors
-        reply = ("rejected", 400, f"update failed: {_first_line(exc)}")
+        reply = ("rejected", Problem(400, f"update failed: {_first_line(exc)}"))
     try:
         conn.send(reply)
     except (OSError, ValueError):
@@ -257,7 +259,7 @@ def _update_once(conn: Connection, memory: int | None) -> None:
 
 def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> bytes:
     """Apply a SPARQL Update to a dataset (N-Quads) in a process of its own, under the query
-    time limit and memory cap; the changed dataset as N-Quads, or QueryRejected (400/503)."""
+    time limit and memory cap; the changed dataset as N-Quads, or a Problem (400/503)."""
     ctx = _context()
     conn, child = ctx.Pipe()
     process = ctx.Process(target=_update_once, args=(child, memory), name="citynet-update",
@@ -268,12 +270,13 @@ def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> 
         try:
             conn.send((nquads, text))
             if not conn.poll(timeout):
-                raise QueryRejected(503, f"update stopped: time limit of {timeout:g} s exceeded")
+                raise Problem(503, f"update stopped: time limit of {timeout:g} s exceeded",
+                              limit=limit("query_timeout", timeout, "s"))
             reply = conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             if _died_of_memory(process, memory):
-                raise QueryRejected(503, memory_message(memory, "update")) from None
-            raise QueryRejected(503, "the update process stopped unexpectedly; nothing was "
+                raise out_of_memory(memory, "update") from None
+            raise Problem(503, "the update process stopped unexpectedly; nothing was "
                                      "changed") from None
     finally:
         if process.is_alive():
@@ -282,4 +285,4 @@ def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> 
         conn.close()
     if reply[0] == "ok":
         return reply[1]
-    raise QueryRejected(reply[1], reply[2])
+    raise reply[1]

@@ -1,5 +1,5 @@
 """What crosses from the web layer to a runner and back: the request, its outcome, the
-limits, the refusal, and bound terms in a form that crosses process boundaries."""
+limits, and bound terms in a form that crosses process boundaries."""
 
 from __future__ import annotations
 
@@ -11,15 +11,6 @@ import pyoxigraph as ox
 
 from service import media
 from service.media import RdfMedia, ResultsMedia
-
-
-class QueryRejected(Exception):
-    """The query cannot be run: malformed (400), refused (403) or over a limit (503/413)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.problems import Problem
+
 RELEASE_FILE = "release.json"
 
 
-class NoRelease(Exception):
-    """There is no published release, or it is unreadable."""
+class NoRelease(Problem):
+    """There is no published release, or it is unreadable: nothing can be answered (503)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(503, detail)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import time
 from flask import Response, current_app, render_template, request, url_for
 
 from service import media
+from service.problems import Problem
 from service.queries import NamedQuery, ParameterError
-from service.sparql.request import QueryRejected, QueryRequest, term_text
+from service.sparql.request import QueryRequest, term_text
 from service.web import results_html, view
 from service.web.common import base, languages, release, store
 from service.web.representation import CACHE_CONTROL, Representation, html
@@ -53,8 +54,8 @@ def _answer(query: NamedQuery, given: dict[str, str], context: dict) -> int:
     started = time.perf_counter()
     try:
         outcome = current_app.extensions["citynet.runner"].run(run)
-    except QueryRejected as exc:
-        context["error"] = exc.message
+    except Problem as exc:  # shown on the query's page, above its form
+        context["error"] = exc.detail
         return exc.status
     context["elapsed_ms"] = round((time.perf_counter() - started) * 1000)
     try:

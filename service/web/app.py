@@ -1,15 +1,13 @@
 """The Flask application factory: configuration and store are passed in, never global.
 
 Each request reads top to bottom: route (service/web/routes) -> negotiate -> store ->
-serialise. Every error leaves as a readable 4xx/5xx, never a stack trace.
+serialise. Every error is raised and leaves through one handler (service/web/errors.py) as
+problem details, never a stack trace.
 """
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import metrics
@@ -18,8 +16,7 @@ from service.settings import Settings
 from service.sparql.request import Runner
 from service.sparql.runner import make_runner
 from service.store import Store, open_store
-from service.store.release import NoRelease
-from service.web.common import error_response
+from service.web import errors
 from service.web.http_cache import ReleaseCache
 from service.web.response_cache import ResponseCache
 from service.web.routes import (
@@ -36,8 +33,6 @@ from service.web.routes import (
     sparql,
     vocabulary,
 )
-
-log = logging.getLogger(__name__)
 
 CORS_METHODS = "GET, HEAD, POST, OPTIONS"
 
@@ -83,24 +78,5 @@ def create_app(settings: Settings, store: Store | None = None,
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        response = error_response(exc.code or 500, exc.name, exc.description or exc.name)
-        if exc.code == 405:
-            allowed = exc.get_headers()
-            for name, value in allowed:
-                if name.lower() == "allow":
-                    response.headers["Allow"] = value
-        return response
-
-    @app.errorhandler(NoRelease)
-    def no_release(exc: NoRelease) -> Response:
-        return error_response(503, "Service Unavailable", str(exc))
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "Internal Server Error",
-                              "the server failed to answer this request; it has been logged")
-
+    errors.install(app)  # every error, as problem details
     return app

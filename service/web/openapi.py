@@ -32,8 +32,8 @@ def _parameter(param: Parameter) -> dict[str, Any]:
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
-            "content": {"text/plain": {"schema": {"type": "string"}},
-                        media.JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            "content": {media.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}},
+                        media.TEXT: {"schema": {"type": "string"}}}}
 
 
 def _operation(query: NamedQuery) -> dict[str, Any]:
@@ -72,9 +72,13 @@ def document(queries: Iterable[NamedQuery], server_url: str, version: str) -> di
         },
         "servers": [{"url": server_url.rstrip("/")}],
         "paths": {f"/api/{q.name}": _operation(q) for q in queries},
-        "components": {"schemas": {"Error": {
+        "components": {"schemas": {"Problem": {  # RFC 9457 problem details
             "type": "object",
-            "properties": {"status": {"type": "integer"}, "error": {"type": "string"},
-                           "message": {"type": "string"}},
+            "required": ["type", "title", "status", "detail"],
+            "properties": {"type": {"type": "string", "format": "uri-reference"},
+                           "title": {"type": "string"}, "status": {"type": "integer"},
+                           "detail": {"type": "string"},
+                           "limit": {"type": "object", "description": "the setting that "
+                                     "stopped the query, its value and unit"}},
         }}},
     }

@@ -1,5 +1,5 @@
 """Answering a user query over HTTP, shared by /sparql and /api: the result format a request
-asks for (Accept, ``format``/``output``), and the runner's outcome or refusal as a response."""
+asks for (Accept, ``format``/``output``), and the runner's outcome as a response."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import re
 from flask import Response, abort, current_app, request
 
 from service import media
-from service.sparql.request import QueryRejected, QueryRequest
+from service.sparql.request import QueryRequest
 from service.web import negotiate
-from service.web.common import error_response
 from service.web.representation import Representation
 from service.web.response_cache import Body
 
@@ -24,23 +23,14 @@ def repeatable(query: str) -> bool:
 
 
 def answer(query: QueryRequest, rep: Representation) -> Response:
-    """Run a query through the app's runner: its result, or its refusal as a readable error
-    (never cached). Answers to POST carry ``no-store`` but may still be kept server-side."""
+    """Run a query through the app's runner (its refusal is raised, so never cached).
+    Answers to POST carry ``no-store`` but may still be kept server-side."""
 
-    def render() -> Body | Response:
-        try:
-            outcome = current_app.extensions["citynet.runner"].run(query)
-        except QueryRejected as exc:
-            return error_response(exc.status, reason(exc.status), exc.message)
+    def render() -> Body:
+        outcome = current_app.extensions["citynet.runner"].run(query)
         return Body(outcome.body, media.content_type(outcome.media_type))
 
     return rep.respond(render)
-
-
-def reason(status: int) -> str:
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    return HTTP_STATUS_CODES.get(status, "Error")
 
 
 #: Request parameters that name a result format: ``format`` (Virtuoso, SPARQLWrapper) and

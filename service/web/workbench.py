@@ -17,8 +17,9 @@ from flask import Response, current_app, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES
+from service.problems import Problem
 from service.queries import NamedQuery, ParameterError
-from service.sparql.request import QueryRejected, QueryRequest, term_text
+from service.sparql.request import QueryRequest, term_text
 from service.store.remote import bind_values
 from service.web import results_html, view
 from service.web.common import base, languages, release, store
@@ -138,9 +139,9 @@ def run_page(query: str) -> Response:
     started = time.perf_counter()
     try:
         outcome = current_app.extensions["citynet.runner"].run(run)
-    except QueryRejected as exc:
-        return _render(exc.status, error=exc.message,
-                       position=results_html.error_position(exc.message, query), **context)
+    except Problem as exc:  # shown in the editor, beside the query it is about
+        return _render(exc.status, error=exc.detail,
+                       position=results_html.error_position(exc.detail, query), **context)
     elapsed = time.perf_counter() - started
     linker = view.Linker(base(), url_for("home.home"))
     table = results_html.tabulate(outcome.body, outcome.media_type, _page_number(), store(),

@@ -14,6 +14,7 @@ triples added and removed), which the journal carries too.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,23 +31,14 @@ from service.build.remote_load import RemoteLoadFailed
 from service.build.sources import Sources
 from service.build.validate import load_shapes, validate_sources
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
+from service.problems import Problem
 from service.settings import Settings
 from service.store.dataset import merged_default, named_quads
 from service.store.embedded import EmbeddedStore
-from service.store.release import NoRelease, Release
+from service.store.release import Release
 
 WRITES_GRAPH = "writes"
 WRITE_LOG_DOCUMENT = "write-log"
-
-
-class WriteRejected(Exception):
-    """The write changes nothing: ``status``, a message, and the validation problems if any."""
-
-    def __init__(self, status: int, message: str, problems: list[dict] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.problems = problems or []
 
 
 @dataclass(frozen=True)
@@ -139,14 +131,14 @@ def _rdflib_dataset(quads: list[ox.Quad]) -> Dataset:
 
 
 def validate(quads: list[ox.Quad], settings: Settings) -> Dataset:
-    """The dataset as rdflib for the catalogue, or WriteRejected(422) with the problems."""
+    """The dataset as rdflib for the catalogue, or a 422 Problem listing the SHACL results."""
     dataset = _rdflib_dataset(quads)
     report = validate_sources(Sources(dataset=dataset), load_shapes(settings.shapes_dir))
     if not report.conforms:
         problems = [{"focus": p.focus, "path": p.path, "message": p.message,
                      "severity": p.severity} for p in report.problems]
-        raise WriteRejected(422, "the write would make the dataset invalid; nothing was changed",
-                            problems)
+        raise Problem(422, "the write would make the dataset invalid; nothing was changed",
+                      conforms=False, problems=problems)
     return dataset
 
 
@@ -158,7 +150,8 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
         with release_lock(settings.var, settings.lock_timeout):
             return _apply_locked(settings, who, change, operation)
     except LockBusy as exc:
-        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+        raise Problem(503, f"{exc}; nothing was changed",
+                      headers={"Retry-After": str(math.ceil(settings.lock_timeout))}) from None
 
 
 def _live_and_pending(settings: Settings) -> tuple[Release, list[ox.Quad]]:
@@ -166,19 +159,17 @@ def _live_and_pending(settings: Settings) -> tuple[Release, list[ox.Quad]]:
     between its journal entry and the swap) applied: the journal is the truth."""
     live = EmbeddedStore(settings.var)  # the publisher's own copy, whatever the backend
     try:
-        release = live.release()
+        release = live.release()  # NoRelease (503) when nothing is published
         quads = set(named_quads(live.handle()))
-    except NoRelease as exc:
-        raise WriteRejected(503, f"no dataset is published: {exc}") from None
     finally:
         del live
     if release.base != settings.base_iri:
-        raise WriteRejected(409, f"the live release was built for {release.base}, "
-                                 f"not {settings.base_iri}")
+        raise Problem(409, f"the live release was built for {release.base}, "
+                          f"not {settings.base_iri}")
     try:
         entries = journal.read(settings.data_dir)
     except journal.JournalError as exc:
-        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+        raise Problem(503, f"{exc}; nothing was changed") from None
     for entry in journal.pending(entries, release.id):
         parse = ox.RdfFormat.N_QUADS
         quads -= set(ox.parse(entry.quads("remove", settings.base_iri).encode(), format=parse))
@@ -203,8 +194,8 @@ def _apply_locked(settings: Settings, who: str, change: Callable[[ox.Store], Non
     merged = set(work.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # as stored
     change(work)
     if set(work.quads_for_pattern(None, None, None, ox.DefaultGraph())) != merged:
-        raise WriteRejected(400, "writes to the default graph are refused: every fact lives "
-                            "in a named source graph (use GRAPH <…> or ?graph=…)")
+        raise Problem(400, "writes to the default graph are refused: every fact lives "
+                      "in a named source graph (use GRAPH <…> or ?graph=…)")
     after = _skolemize(list(named_quads(work)), base, uuid.uuid4().hex[:8])
     changes = diff(before, after)
     if not changes:
@@ -236,9 +227,9 @@ def _apply_locked(settings: Settings, who: str, change: Callable[[ox.Store], Non
                             keep=settings.keep_releases)
     except RemoteLoadFailed as exc:
         journal.truncate(settings.data_dir, previous)
-        raise WriteRejected(503, f"{exc}; nothing was changed") from None
+        raise Problem(503, f"{exc}; nothing was changed") from None
     except OSError as exc:  # a full disk, …: the client hears of a failure, so take it back
         journal.truncate(settings.data_dir, previous)
-        raise WriteRejected(503, f"the write could not be published ({exc.strerror}); "
-                                 "nothing was changed") from None
+        raise Problem(503, f"the write could not be published ({exc.strerror}); "
+                           "nothing was changed") from None
     return WriteResult(release=published, changes=changes)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
 
+from service.problems import Problem
 
-@dataclass(frozen=True)
-class Denied:
-    status: int
-    message: str
+#: Sent with a 401, so a client knows which credentials the write endpoints take.
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="citynet-writes"'}
 
 
 def token_identity(token: str) -> str:
@@ -18,13 +16,15 @@ def token_identity(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
 
 
-def authorize(header: str | None, configured: str) -> str | Denied:
-    """The writer's identity, or why the request is denied (403 disabled, 401 missing, 403 wrong)."""
+def authorize(header: str | None, configured: str) -> str:
+    """The writer's identity; a Problem when the request is denied (403 writes disabled,
+    401 no token, 403 wrong token)."""
     if not configured:
-        return Denied(403, "writes are disabled: no write token is configured")
+        raise Problem(403, "writes are disabled: no write token is configured")
     scheme, _, supplied = (header or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not supplied.strip():
-        return Denied(401, "writes need an Authorization: Bearer <token> header")
+        raise Problem(401, "writes need an Authorization: Bearer <token> header",
+                      headers=CHALLENGE)
     if not hmac.compare_digest(supplied.strip().encode("utf-8"), configured.encode("utf-8")):
-        return Denied(403, "the write token is not valid")
+        raise Problem(403, "the write token is not valid")
     return token_identity(configured)

@@ -11,10 +11,9 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from service import media
-from service.sparql.guard import GuardError, check_update
+from service.problems import Problem
+from service.sparql.guard import check_update
 from service.sparql.pool import run_update
-from service.sparql.request import QueryRejected
-from service.writes.apply import WriteRejected
 
 Change = Callable[[ox.Store], None]
 
@@ -24,13 +23,13 @@ def parse_graph_body(body: bytes, content_type: str | None, graph: str) -> list[
     fmt = media.rdf_by_media_type(content_type or "")
     if fmt is None or fmt not in media.GRAPH_FORMATS:
         accepted = ", ".join(m.media_type for m in media.GRAPH_FORMATS)
-        raise WriteRejected(415, f"unsupported Content-Type {content_type or '(none)'!r}; "
-                            f"send one of {accepted}")
+        raise Problem(415, f"unsupported Content-Type {content_type or '(none)'!r}; "
+                      f"send one of {accepted}")
     try:
         return list(ox.parse(body, format=fmt.format, base_iri=graph))
     except (SyntaxError, ValueError, OSError) as exc:
         message = " ".join(str(exc).split())[:300]
-        raise WriteRejected(400, f"the body is not valid {fmt.name}: {message}") from None
+        raise Problem(400, f"the body is not valid {fmt.name}: {message}") from None
 
 
 def _graph_quads(store: ox.Store, graph: str) -> list[ox.Quad]:
@@ -57,7 +56,7 @@ def delete_graph(graph: str) -> Change:
     def change(store: ox.Store) -> None:
         quads = _graph_quads(store, graph)
         if not quads:
-            raise WriteRejected(404, f"there is no graph <{graph}>")
+            raise Problem(404, f"there is no graph <{graph}>")
         for quad in quads:
             store.remove(quad)
     return change
@@ -67,17 +66,11 @@ def sparql_update(text: str, allowlist: tuple[str, ...], max_bytes: int,
                   timeout: float, memory: int | None) -> Change:
     """A SPARQL Update on the copy; the guard runs first (LOAD and SERVICE refused). The
     update itself runs in a process of its own under the query time limit and memory cap."""
-    try:
-        check_update(text, allowlist=allowlist, max_bytes=max_bytes)
-    except GuardError as exc:
-        raise WriteRejected(exc.status, exc.message) from None
+    check_update(text, allowlist=allowlist, max_bytes=max_bytes)
 
     def change(store: ox.Store) -> None:
         nquads = ox.serialize(store, format=ox.RdfFormat.N_QUADS)
-        try:
-            changed = run_update(nquads, text, timeout, memory)
-        except QueryRejected as exc:
-            raise WriteRejected(exc.status, exc.message) from None
+        changed = run_update(nquads, text, timeout, memory)
         store.clear()
         store.load(changed, format=ox.RdfFormat.N_QUADS)
     return change

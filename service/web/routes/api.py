@@ -8,7 +8,7 @@ import hashlib
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from service.queries import NamedQuery, ParameterError
+from service.queries import NamedQuery
 from service.sparql.request import QueryRequest, term_text
 from service.web import api_html, openapi
 from service.web.common import base, release
@@ -63,10 +63,7 @@ def run(name: str) -> Response:
         if len(given) > 1:
             abort(400, description=f"parameter {key!r} is given {len(given)} times")
         values[key] = given[0]
-    try:
-        bound = query.bindings(values, base())
-    except ParameterError as exc:
-        abort(400, description=str(exc))
+    bound = query.bindings(values, base())  # ParameterError: a 400 problem
     results_fmt, rdf_fmt = query_formats()
     rel = release()
     key = "\x1f".join([name, results_fmt.name if results_fmt else "",

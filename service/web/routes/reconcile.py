@@ -1,7 +1,9 @@
 """The W3C Entity Reconciliation Service API (0.2, as OpenRefine speaks it) at /reconcile.
 
 HTTP only: parameters in, JSON (or JSONP) out. Matching lives in :mod:`service.reconcile`;
-the entities come from an index read once per release (:class:`IndexCache`).
+the entities come from an index read once per release (:class:`IndexCache`). The specification
+leaves the body of an error open and asks for meaningful status codes (413 for a batch that is
+too large), so errors are the service's problem details like everywhere else.
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
-from werkzeug.http import HTTP_STATUS_CODES
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from service.namespaces import VOCAB_ONTOLOGY
+from service.problems import Problem, limit
 from service.reconcile import protocol
 from service.reconcile.index import Index, IndexCache
 from service.reconcile.protocol import BadInput
 from service.reconcile.schema import KIND_BY_ID
-from service.web.common import base, error_response, release, settings, store
+from service.web.common import base, release, settings, store
 from service.web.representation import Representation, html, json_body
 from service.web.response_cache import Body
 
@@ -34,26 +36,12 @@ def _index() -> Index:
     return cache.get(store(), base() + "id/")
 
 
-def _error(status: int, message: str) -> Response:
-    response = jsonify(status=status, error=HTTP_STATUS_CODES.get(status, "Error"),
-                       message=message)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.errorhandler(BadInput)
-def bad_input(exc: BadInput) -> Response:
-    return _error(400, str(exc))
-
-
 @bp.before_request
-def check_callback() -> Response | None:
+def check_callback() -> None:
     callback = request.args.get("callback")
     if callback is not None and not CALLBACK.fullmatch(callback):
-        return _error(400, "callback must be a JavaScript name matching "
-                           "^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$")
-    return None
+        raise BadInput("callback must be a JavaScript name matching "
+                       "^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$")
 
 
 def _body(payload: Any) -> Body:
@@ -96,7 +84,8 @@ def service() -> Response:
     queries, single, extend = _param("queries"), _param("query"), _param("extend")
     for raw in (queries, single, extend):
         if isinstance(raw, str) and len(raw.encode("utf-8", "replace")) > settings().max_query_bytes:
-            return _error(413, f"the request is larger than {settings().max_query_bytes} bytes")
+            raise Problem(413, f"the request is larger than {settings().max_query_bytes} bytes",
+                          limit=limit("max_query_bytes", settings().max_query_bytes, "bytes"))
 
     def render() -> Body:
         if queries is not None:
@@ -174,7 +163,7 @@ def preview() -> Response:
     index = _index()
     entity = index.entities.get(index.entity_id(given))
     if entity is None:
-        return error_response(404, "Not Found", "no entity of this service has that id")
+        raise Problem(404, f"no entity of this service has the id {given!r}")
 
     def render() -> Body:
         links = [(protocol.PROPERTY_BY_ID[pid].name, index.name_of(target),

@@ -15,9 +15,10 @@ from flask import Blueprint, Response, abort, request
 
 from service import media
 from service.namespaces import term
+from service.problems import Problem, limit
 from service.sparql.request import QueryRequest
 from service.web import negotiate, serialize, workbench
-from service.web.common import base, error_response, rdf_body, release, settings
+from service.web.common import base, rdf_body, release, settings
 from service.web.representation import Representation
 from service.web.results import answer, query_formats, repeatable, wants_html
 
@@ -34,16 +35,16 @@ W3C_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML",
 def endpoint() -> Response:
     query, update = _read_request()
     if update is not None:
-        return error_response(403, "Forbidden",
-                              "/sparql is read-only: SPARQL Update goes to POST /update, "
-                              "with the publisher's bearer token")
+        raise Problem(403, "/sparql is read-only: SPARQL Update goes to POST /update, "
+                           "with the publisher's bearer token")
     if query is None:
         if request.method == "POST":
             abort(400, description="no query: send 'query' as a form field or an "
                                    "application/sparql-query body")
         return _describe_service()
     if len(query.encode("utf-8")) > settings().max_query_bytes:
-        abort(413, description=f"the query is longer than {settings().max_query_bytes} bytes")
+        raise Problem(413, f"the query is longer than {settings().max_query_bytes} bytes",
+                      limit=limit("max_query_bytes", settings().max_query_bytes, "bytes"))
     if wants_html():
         return workbench.run_page(query)
     results_fmt, rdf_fmt = query_formats()
