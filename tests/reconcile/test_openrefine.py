@@ -53,4 +53,6 @@ def test_openrefine_reconciles_a_spreadsheet_of_cities(server, valid):
 
 def test_bad_input_over_http_is_a_json_400(server):
     response = requests.post(server.url + "reconcile", data={"queries": "{oops"}, timeout=30)
-    assert response.status_code == 400 and "not valid JSON" in response.json()["message"]
+    assert response.status_code == 400 and "not valid JSON" in response.json()["detail"]
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"  # CORS on errors too

@@ -151,7 +151,7 @@ def test_jsonp_wraps_the_json_in_the_callback(client, path):
 def test_a_bad_callback_is_400(client, callback):
     response = client.get("/reconcile", query_string={"callback": callback})
     assert response.status_code == 400
-    assert "callback" in response.get_json()["message"]
+    assert "callback" in response.get_json()["detail"]
 
 
 @pytest.mark.parametrize("queries", [
@@ -166,12 +166,14 @@ def test_a_bad_callback_is_400(client, callback):
     '{"q0": {"query": "x", "limit": NaN}}', json.dumps({"q0": {"query": "x" * 201}}),
     json.dumps({f"q{i}": {"query": "x"} for i in range(101)}),
 ])
-def test_bad_query_batches_are_400_with_a_json_message(client, queries):
+def test_bad_query_batches_are_400_with_problem_details(client, queries):
     for response in (client.post("/reconcile", data={"queries": queries}),
                      client.get("/reconcile", query_string={"queries": queries})):
         assert response.status_code == 400, queries
+        assert response.mimetype == "application/problem+json"
         body = response.get_json()
-        assert body["status"] == 400 and body["message"]
+        assert body["status"] == 400 and body["title"] == "Bad Request"
+        assert "quer" in body["detail"], body
 
 
 def test_a_full_batch_of_100_queries_is_answered(client):

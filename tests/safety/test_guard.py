@@ -7,8 +7,9 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from service import lexer
+from service.problems import Problem
 from service.sparql import guard
-from service.sparql.guard import GuardError, check_query, check_update, parsed_service_endpoints
+from service.sparql.guard import check_query, check_update, parsed_service_endpoints
 from tests.safety.service_queries import Generated, Oracle, queries
 
 ALLOWED = "https://query.wikidata.org/sparql"
@@ -25,14 +26,14 @@ ALLOWED = "https://query.wikidata.org/sparql"
     "ASK { SERVICE <https://query.wikidata.org/sparql/> { ?s ?p ?o } }",  # not the same IRI
 ])
 def test_service_to_an_unlisted_endpoint_is_refused(query):
-    with pytest.raises(GuardError) as refused:
+    with pytest.raises(Problem) as refused:
         check_query(query, allowlist=(ALLOWED,))
     assert refused.value.status == 403
-    assert "SERVICE" in refused.value.message
+    assert "SERVICE" in refused.value.detail
 
 
 def test_the_refusal_names_the_endpoint():
-    with pytest.raises(GuardError, match="http://evil.example/sparql"):
+    with pytest.raises(Problem, match="http://evil.example/sparql"):
         check_query("SELECT * { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }")
 
 
@@ -41,7 +42,7 @@ def test_the_refusal_names_the_endpoint():
     "SELECT * WHERE { BIND(<http://x/> AS ?e) SERVICE SILENT $e { ?s ?p ?o } }",
 ])
 def test_a_variable_service_endpoint_is_always_refused(query):
-    with pytest.raises(GuardError, match="variable"):
+    with pytest.raises(Problem, match="variable"):
         check_query(query, allowlist=(ALLOWED,))
 
 
@@ -71,18 +72,18 @@ def test_the_word_in_strings_comments_names_and_iris_is_harmless(query):
     "WITH <http://x/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
 ])
 def test_updates_are_refused_on_the_query_endpoint_with_a_pointer_to_update(update):
-    with pytest.raises(GuardError) as refused:
+    with pytest.raises(Problem) as refused:
         check_query(update)
-    assert refused.value.status == 403 and "/update" in refused.value.message
+    assert refused.value.status == 403 and "/update" in refused.value.detail
 
 
 def test_load_is_refused_even_on_the_update_endpoint():
-    with pytest.raises(GuardError, match="LOAD"):
+    with pytest.raises(Problem, match="LOAD"):
         check_update("LOAD SILENT <http://evil.example/x.ttl> INTO GRAPH <http://x/g>")
 
 
 def test_service_inside_an_update_is_refused():
-    with pytest.raises(GuardError, match="SERVICE"):
+    with pytest.raises(Problem, match="SERVICE"):
         check_update("INSERT { GRAPH <http://x/g> { ?s ?p ?o } } "
                      "WHERE { SERVICE <http://evil.example/> { ?s ?p ?o } }")
 
@@ -96,7 +97,7 @@ def test_from_is_read_not_refused():
 
 
 def test_an_oversized_query_is_413():
-    with pytest.raises(GuardError) as refused:
+    with pytest.raises(Problem) as refused:
         check_query("SELECT * WHERE { ?s ?p ?o }" + " " * 2000, max_bytes=1000)
     assert refused.value.status == 413
 
@@ -115,7 +116,7 @@ def guard_agrees_with_oxigraph(query: Generated) -> None:
     seen = {"?" + s[1:] if s.startswith("$") else s for s in lexer.scan(query.text).services}
     assert planned <= seen, f"the lexer missed {planned - seen} in:\n{query.text}"
     if planned:
-        with pytest.raises(guard.GuardError) as refused:
+        with pytest.raises(Problem) as refused:
             guard.check_query(query.text)
         assert refused.value.status == 403
     else:
@@ -168,5 +169,5 @@ def test_the_property_catches_a_broken_guard(monkeypatch, breakage):
 def test_the_lexer_never_crashes(text):
     try:
         check_query(text, max_bytes=10_000)
-    except GuardError as exc:
+    except Problem as exc:
         assert exc.status in (400, 403, 413)

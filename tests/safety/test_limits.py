@@ -11,9 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from service import media
+from service.problems import Problem
 from service.settings import Settings
 from service.sparql.pool import ProcessRunner
-from service.sparql.request import QueryRejected, QueryRequest
+from service.sparql.request import QueryRequest
 from service.sparql.runner import InProcessRunner
 from service.store.embedded import EmbeddedStore
 from service.store.release import Release
@@ -51,11 +52,11 @@ def test_a_runaway_query_is_stopped_at_the_time_limit_and_its_process_killed(run
     runner.run(request(SMALL))  # start an executor
     before = executor_pids(runner)
     started = time.monotonic()
-    with pytest.raises(QueryRejected) as stopped:
+    with pytest.raises(Problem) as stopped:
         runner.run(request(RUNAWAY))
     elapsed = time.monotonic() - started
     assert stopped.value.status == 503
-    assert stopped.value.message == "query stopped: time limit of 2 s exceeded"
+    assert stopped.value.detail == "query stopped: time limit of 2 s exceeded"
     assert 1.9 <= elapsed < 4
     deadline = time.monotonic() + 5
     while any(alive(pid) for pid in before) and time.monotonic() < deadline:
@@ -75,22 +76,22 @@ def test_small_queries_are_answered_promptly_while_a_runaway_runs(runner):
         assert runner.run(request(SMALL)).kind == "solutions"
         assert time.monotonic() - started < 1.0
     runaway.join()
-    assert isinstance(outcome[0], QueryRejected) and outcome[0].status == 503
+    assert isinstance(outcome[0], Problem) and outcome[0].status == 503
 
 
 def _catch(runner: ProcessRunner, query: str) -> object:
     try:
         return runner.run(request(query))
-    except QueryRejected as exc:
+    except Problem as exc:
         return exc
 
 
 def test_more_rows_than_the_limit_is_refused_with_the_limit_named(runner):
     for query in ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
-        with pytest.raises(QueryRejected) as refused:
+        with pytest.raises(Problem) as refused:
             runner.run(request(query))
         assert refused.value.status == 400
-        assert "result limit of 500 rows exceeded" in refused.value.message
+        assert "result limit of 500 rows exceeded" in refused.value.detail
     assert runner.run(request("SELECT * WHERE { ?s ?p ?o } LIMIT 500")).kind == "solutions"
 
 
@@ -98,7 +99,7 @@ def test_more_rows_than_the_limit_is_refused_with_the_limit_named(runner):
 def test_the_row_limit_holds_in_every_results_format(runner, fmt):
     within = runner.run(QueryRequest("SELECT * WHERE { ?s ?p ?o } LIMIT 500", fmt, None))
     assert within.media_type == fmt.media_type
-    with pytest.raises(QueryRejected, match="500 rows"):
+    with pytest.raises(Problem, match="500 rows"):
         runner.run(QueryRequest("SELECT * WHERE { ?s ?p ?o } LIMIT 501", fmt, None))
 
 
@@ -106,7 +107,7 @@ def test_a_result_larger_than_the_byte_limit_is_refused(safe_settings, safe_rele
     small = safe_settings.with_overrides(max_result_bytes=2000)
     r = ProcessRunner(small, EmbeddedStore(small.var))
     try:
-        with pytest.raises(QueryRejected, match="result limit of 2000 bytes exceeded"):
+        with pytest.raises(Problem, match="result limit of 2000 bytes exceeded"):
             r.run(request("SELECT * WHERE { ?s ?p ?o } LIMIT 100"))
         assert r.run(request("ASK { ?s ?p ?o }")).kind == "boolean"
     finally:
@@ -122,14 +123,14 @@ def test_a_dead_executor_is_replaced_without_failing_the_next_query(runner):
 
 
 def test_malformed_queries_are_400(runner):
-    with pytest.raises(QueryRejected) as refused:
+    with pytest.raises(Problem) as refused:
         runner.run(request("SELECT WHERE {"))
-    assert refused.value.status == 400 and "malformed" in refused.value.message
+    assert refused.value.status == 400 and "malformed" in refused.value.detail
 
 
 def test_the_in_process_runner_applies_the_guard_and_row_limit(safe_settings, safe_release):
     r = InProcessRunner(EmbeddedStore(safe_settings.var), safe_settings)
-    with pytest.raises(QueryRejected, match="SERVICE"):
+    with pytest.raises(Problem, match="SERVICE"):
         r.run(request("SELECT * { SERVICE <http://evil.example/> { ?s ?p ?o } }"))
-    with pytest.raises(QueryRejected, match="500 rows"):
+    with pytest.raises(Problem, match="500 rows"):
         r.run(request("SELECT * { ?s ?p ?o }"))

@@ -40,7 +40,7 @@ def test_eight_memory_bombs_at_once_stay_under_the_cap_and_the_service_carries_o
         response = requests.post(server.url + "update", data={"update": update}, timeout=60,
                                  headers={"Authorization": f"Bearer {TOKEN}"})
         assert response.status_code == 503, response.text
-        assert "update stopped" in response.json()["message"]
-        assert "limit" in response.json()["message"]
+        assert "update stopped" in response.json()["detail"]
+        assert "limit" in response.json()["detail"]
     finally:
         stop_server(server.process)

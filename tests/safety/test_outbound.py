@@ -8,8 +8,9 @@ import json
 import pytest
 
 from service import media
+from service.problems import Problem
 from service.sparql.pool import ProcessRunner
-from service.sparql.request import QueryRejected, QueryRequest
+from service.sparql.request import QueryRequest
 from service.store.embedded import EmbeddedStore
 from tests.safety.listener import listener
 
@@ -32,7 +33,7 @@ def run(settings, query: str):
 ])
 def test_the_service_never_contacts_an_unlisted_iri(safe_settings, safe_release, template):
     with listener() as (url, hits):
-        with pytest.raises(QueryRejected) as refused:
+        with pytest.raises(Problem) as refused:
             run(safe_settings, template.format(url=url))
         assert refused.value.status in (400, 403)
     assert hits == []
@@ -86,5 +87,5 @@ def test_a_federated_query_that_hangs_is_stopped_by_the_time_limit(safe_settings
         silent.listen()
         endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}/sparql"
         allowed = safe_settings.with_overrides(service_allowlist=(endpoint,))
-        with pytest.raises(QueryRejected, match="time limit"):
+        with pytest.raises(Problem, match="time limit"):
             run(allowed, f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}")

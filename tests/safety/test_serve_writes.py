@@ -59,7 +59,7 @@ def test_a_server_that_built_at_start_up_accepts_writes_and_bounds_the_lock_wait
             stuck = requests.post(people, data=member(server.base, "w3"), timeout=30,
                                   headers={**AUTH, "Content-Type": "text/turtle"})
         assert stuck.status_code == 503
-        assert str(server.var / ".lock") in stuck.json()["message"]
+        assert str(server.var / ".lock") in stuck.json()["detail"]
         after = requests.post(people, data=member(server.base, "w3"), timeout=60,
                               headers={**AUTH, "Content-Type": "text/turtle"})
         assert after.status_code == 200, after.text

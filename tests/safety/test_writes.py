@@ -53,7 +53,7 @@ def test_writes_are_disabled_without_a_configured_token(tmp_path):
     client = create_app(settings).test_client()
     response = client.post(f"/graph-store?graph={PEOPLE}", data=GOOD, headers={
         **AUTH, "Content-Type": "text/turtle"})
-    assert response.status_code == 403 and "writes are disabled" in response.get_json()["message"]
+    assert response.status_code == 403 and "writes are disabled" in response.get_json()["detail"]
 
 
 def test_a_write_without_a_token_is_401_and_with_a_wrong_one_403(site):
@@ -126,7 +126,7 @@ def test_default_graph_and_foreign_graphs_are_not_writable(site):
         assert response.status_code == 400, target
     response = client.post("/update", headers={**AUTH, "Content-Type": "application/sparql-update"},
                            data="INSERT DATA { <urn:a> <urn:b> <urn:c> }")
-    assert response.status_code == 400 and "default graph" in response.get_json()["message"]
+    assert response.status_code == 400 and "default graph" in response.get_json()["detail"]
 
 
 def test_malformed_bodies_and_unknown_types_are_4xx(site):

@@ -160,7 +160,7 @@ def test_api_writes_reach_the_remote_server_or_change_nothing(tmp_path, new_serv
     before = remote_quads(server.query_url)
     failed = create_app(broken).test_client().post(
         "/update", data={"update": _comment_update("never stored")}, headers=auth)
-    assert failed.status_code == 503 and "remote store unreachable" in failed.get_json()["message"]
+    assert failed.status_code == 503 and "remote store unreachable" in failed.get_json()["detail"]
     assert current_release(settings.var).id == live.id
     assert remote_quads(server.query_url) == before
     assert len(journal.read(root / "data")) == 1  # the refused write is not in the sources

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service import media
+from service.problems import Problem
 from service.sparql.execution import (
     Limits,
-    QueryRejected,
     QueryRequest,
     _count_solutions,
     _rows_at_most,
@@ -54,6 +54,6 @@ def test_the_row_limit_holds_in_every_format_when_literals_mimic_row_marks(fmt):
     store = MemoryStore(store_of(["},{", "<result>", "a\nb", "\r\n"] * 3))  # 12 rows
     query = QueryRequest("SELECT ?s ?o WHERE { ?s ?p ?o }", fmt, None)
     assert execute(store, query, Limits(max_rows=12)).kind == "solutions"
-    with pytest.raises(QueryRejected) as refused:
+    with pytest.raises(Problem) as refused:
         execute(store, query, Limits(max_rows=11))
-    assert "result limit of 11 rows" in refused.value.message
+    assert "result limit of 11 rows" in refused.value.detail
