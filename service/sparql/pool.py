@@ -202,9 +202,9 @@ class ProcessRunner:
         try:
             reply = executor.call(request.to_wire(), timeout)
         except (EOFError, OSError):
-            out_of_memory = _died_of_memory(executor.process, self._limits.max_memory)
+            exhausted = _died_of_memory(executor.process, self._limits.max_memory)
             self._replace(executor)
-            if out_of_memory:
+            if exhausted:
                 log.warning("query stopped after %.1f s: memory limit of %s bytes",
                             time.monotonic() - started, self._limits.max_memory)
                 raise out_of_memory(self._limits.max_memory) from None

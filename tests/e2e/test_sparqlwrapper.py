@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import warnings
+from urllib.error import HTTPError
 from xml.dom.minidom import Document
 
 import pyoxigraph as ox
@@ -37,6 +39,7 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 pytestmark = pytest.mark.slow
 
@@ -176,3 +179,31 @@ def test_an_unknown_format_value_is_400(server):
     response = requests.get(server.url + "sparql", timeout=30,
                             params={"query": QUERIES["ASK"], "format": "yaml"})
     assert response.status_code == 400 and "yaml" in response.text
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_malformed_query_surfaces_the_servers_detail(server, method):
+    """SPARQLWrapper puts the error body in its exception's message: the problem details."""
+    client = SPARQLWrapper(server.url + "sparql")
+    client.setQuery("SELEC ?name WHERE { ?p foaf:name ?name }")
+    client.setReturnFormat(JSON)
+    if method != "GET":
+        client.setMethod(POST)
+    if method == "POSTDIRECTLY":
+        client.setRequestMethod(POSTDIRECTLY)
+    with pytest.raises(QueryBadFormed) as refused:
+        client.query()
+    message = str(refused.value)
+    assert '"status": 400' in message and '"detail": "malformed query' in message
+
+
+def test_a_refused_query_keeps_its_status_and_detail(server):
+    """A 403 is no SPARQLWrapper exception class: urllib's HTTPError carries the body."""
+    client = SPARQLWrapper(server.url + "sparql")
+    client.setQuery("SELECT * WHERE { SERVICE <http://evil.example/sparql> { ?s ?p ?o } }")
+    client.setReturnFormat(JSON)
+    with pytest.raises(HTTPError) as refused:
+        client.query()
+    assert refused.value.code == 403
+    assert refused.value.headers["Content-Type"].startswith("application/problem+json")
+    assert "http://evil.example/sparql" in json.load(refused.value)["detail"]
