@@ -1,7 +1,7 @@
 """The one error handler: every error leaves as RFC 9457 problem details.
 
 Routes and the layers below raise :class:`~service.problems.Problem`; werkzeug's own
-``HTTPException`` (``abort()``, an unknown URL, a method the URL map does not allow, a body over
+``HTTPException`` (an unknown URL, a method the URL map does not allow, a body over
 ``MAX_CONTENT_LENGTH``) and any unexpected exception are turned into one here, so the client
 always gets the same shape: ``application/problem+json`` by default, an HTML page when a
 browser asks for one, or ``text/plain`` when that is what the client accepts.

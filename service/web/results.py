@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Response, abort, current_app, request
+from flask import Response, current_app, request
 
 from service import media
+from service.problems import Problem
 from service.sparql.request import QueryRequest
 from service.web import negotiate
 from service.web.representation import Representation
@@ -51,8 +52,8 @@ def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
     items = [[i for i in v.split(",") if i.strip()] for v in values]
     for value, listed in zip(values, items, strict=True):
         if not any(media.results_by_param(i) or media.rdf_by_param(i) for i in listed):
-            abort(400, description=f"unknown format {value!r}; use one of "
-                                   + ", ".join(media.format_param_values()))
+            raise Problem(400, f"unknown format {value!r}; use one of "
+                               + ", ".join(media.format_param_values()))
     flat = [i for listed in items for i in listed]
     results_fmt = next(filter(None, map(media.results_by_param, flat)), None)
     rdf_fmt = next(filter(None, map(media.rdf_by_param, flat)), None)
@@ -63,7 +64,7 @@ def query_formats() -> tuple[media.ResultsMedia | None, media.RdfMedia | None]:
         rdf_fmt = negotiate.choose(accept, media.RDF_FORMATS)
     if results_fmt is None and rdf_fmt is None:
         offered = ", ".join(f.media_type for f in media.RESULTS_FORMATS + media.RDF_FORMATS)
-        abort(406, description=f"no acceptable format; offered: {offered}")
+        raise Problem(406, f"no acceptable format; offered: {offered}")
     return results_fmt, rdf_fmt
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
+from service.problems import Problem
 from service.queries import NamedQuery
 from service.sparql.request import QueryRequest, term_text
 from service.web import api_html, openapi
@@ -52,7 +53,7 @@ def spec() -> Response:
 def run(name: str) -> Response:
     query = named_queries().get(name)
     if query is None:
-        abort(404, description=f"no named query {name!r}; the list is at /api/")
+        raise Problem(404, f"no named query {name!r}; the list is at /api/")
     if wants_html():
         return api_html.query_page(query)
     values = {}
@@ -61,7 +62,7 @@ def run(name: str) -> Response:
             continue
         given = request.args.getlist(key)
         if len(given) > 1:
-            abort(400, description=f"parameter {key!r} is given {len(given)} times")
+            raise Problem(400, f"parameter {key!r} is given {len(given)} times")
         values[key] = given[0]
     bound = query.bindings(values, base())  # ParameterError: a 400 problem
     results_fmt, rdf_fmt = query_formats()

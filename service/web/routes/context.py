@@ -8,10 +8,11 @@ cached per release like every other answer.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from service import media
 from service.jsonld import dumps
+from service.problems import Problem
 from service.web import negotiate
 from service.web.common import jsonld_context, rdf_body, release
 from service.web.representation import Representation
@@ -24,7 +25,7 @@ def context() -> Response:
     chosen = negotiate.best_match(request.headers.get("Accept"),
                                   [media.JSON_LD.media_type, media.JSON])
     if chosen is None:
-        abort(406, description=f"the context is JSON-LD: ask for {media.JSON_LD.media_type} "
-                               f"or {media.JSON}")
+        raise Problem(406, f"the context is JSON-LD: ask for {media.JSON_LD.media_type} "
+                           f"or {media.JSON}")
     return Representation(release(), ["context", chosen]).respond(
         lambda: rdf_body(dumps({"@context": jsonld_context().definition()}), chosen))

@@ -3,10 +3,11 @@ and streamed from disk (constant memory, Range requests, conditional GET)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request, send_file
 
 from service import media
 from service.build.catalog import LICENSE
+from service.problems import Problem
 from service.web import negotiate
 from service.web.common import release
 from service.web.representation import CACHE_CONTROL, Representation, html, json_body
@@ -19,7 +20,7 @@ def listing() -> Response:
     rel = release()
     chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
     if chosen is None:
-        abort(406, description="the list of dumps is available as HTML or JSON")
+        raise Problem(406, "the list of dumps is available as HTML or JSON")
 
     def render():
         dumps = [{**d, "url": f"{request.script_root}/dumps/{d['name']}"} for d in rel.dumps]
@@ -37,7 +38,7 @@ def download(name: str) -> Response:
     rel = release()
     entry = next((d for d in rel.dumps if d["name"] == name), None)
     if entry is None:
-        abort(404, description=f"no dump named {name!r}; see /dumps/")
+        raise Problem(404, f"no dump named {name!r}; see /dumps/")
     path = rel.dumps_path / entry["name"]
     mimetype = "application/gzip" if entry.get("compression") == "gzip" else entry["media_type"]
     response = send_file(path, mimetype=mimetype, as_attachment=True,

@@ -8,9 +8,10 @@ the token-guarded write blueprint (service/web/writes.py) is registered in creat
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from service import media
+from service.problems import Problem
 from service.web import negotiate, serialize
 from service.web.common import base, rdf_body, release, store
 from service.web.representation import Representation
@@ -27,9 +28,9 @@ def read() -> Response:
     graph = request.args.get("graph")
     default = "default" in request.args
     if default == (graph is not None):
-        abort(400, description="name exactly one graph: ?default or ?graph=IRI")
+        raise Problem(400, "name exactly one graph: ?default or ?graph=IRI")
     if graph is not None and not graph.startswith(("http://", "https://", "urn:")):
-        abort(400, description=f"graph must be an absolute IRI, not {graph!r}")
+        raise Problem(400, f"graph must be an absolute IRI, not {graph!r}")
     fmt = _format()
     return Representation(release(), ["gsp", graph or "", fmt.name]).respond(
         lambda: rdf_body(_graph(graph, fmt), fmt.media_type))
@@ -42,7 +43,7 @@ def _graph(graph: str | None, fmt: media.RdfMedia) -> bytes:
         return serialize.triples(sorted(triples, key=str), fmt, base())
     g = ox.NamedNode(graph)
     if not store().query(GRAPH_EXISTS, substitutions={"g": g}):
-        abort(404, description=f"there is no graph <{graph}>")
+        raise Problem(404, f"there is no graph <{graph}>")
     rows = store().query(GRAPH_QUERY, substitutions={"g": g})
     quads = sorted((ox.Quad(r["s"], r["p"], r["o"], g) for r in rows), key=str)
     return serialize.quads(quads, fmt, base())
@@ -53,10 +54,10 @@ def _format() -> media.RdfMedia:
     if name:
         fmt = media.rdf_by_name(name)
         if fmt is None:
-            abort(400, description=f"unknown format {name!r}")
+            raise Problem(400, f"unknown format {name!r}")
         return fmt
     fmt = negotiate.choose(request.headers.get("Accept"), media.RDF_FORMATS)
     if fmt is None:
         offered = ", ".join(f.media_type for f in media.RDF_FORMATS)
-        abort(406, description=f"no acceptable RDF format; offered: {offered}")
+        raise Problem(406, f"no acceptable RDF format; offered: {offered}")
     return fmt

@@ -7,10 +7,11 @@ Browsers get HTML; RDF clients are sent (303) to the graph's content at /graph-s
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES
+from service.problems import Problem
 from service.web import negotiate
 from service.web.common import base, release, store
 from service.web.representation import Representation, html
@@ -40,7 +41,7 @@ def page(name: str) -> Response:
     rel = release()
     iri = f"{base()}graph/{name}"
     if iri not in rel.info.get("graphs", {}):
-        abort(404, description=f"there is no graph <{iri}>")
+        raise Problem(404, f"there is no graph <{iri}>")
     offers = [media.HTML, *(f.media_type for f in media.RDF_FORMATS)]
     chosen = negotiate.best_match(request.headers.get("Accept"), offers) or media.HTML
     if chosen != media.HTML:

@@ -4,10 +4,11 @@ also what an RDF client gets when it asks for the home page."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES
+from service.problems import Problem
 from service.web import charts, describe, glance, negotiate, serialize, view
 from service.web.common import base, languages, rdf_body, release, store
 from service.web.representation import ACCEPT, ACCEPT_LANGUAGE, Representation, html
@@ -22,7 +23,7 @@ def _description(rel) -> list[ox.Triple]:
     try:
         data = rel.description_path.read_bytes()
     except OSError:
-        abort(503, description="the dataset description is missing from this release")
+        raise Problem(503, "the dataset description is missing from this release") from None
     return list(ox.parse(data, format=ox.RdfFormat.TURTLE))
 
 
@@ -41,12 +42,12 @@ def _html_or_description(what: str, vary=ACCEPT) -> Response | None:
             return None
         chosen = media.rdf_by_name(name)
         if chosen is None:
-            abort(400, description=f"unknown format {name!r}; use html, turtle, jsonld, "
-                                   "ntriples or rdfxml")
+            raise Problem(400, f"unknown format {name!r}; use html, turtle, jsonld, "
+                               "ntriples or rdfxml")
         return _rdf_description(chosen, vary)
     fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
     if fmt is None:
-        abort(406, description=f"{what} is available as HTML or as an RDF description")
+        raise Problem(406, f"{what} is available as HTML or as an RDF description")
     return None if fmt == media.HTML else _rdf_description(fmt, vary)
 
 

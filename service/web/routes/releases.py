@@ -10,11 +10,12 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request, send_file
 
 from service import media
 from service.build import history
 from service.build.catalog import LICENSE, release_iri
+from service.problems import Problem
 from service.store.release import NoRelease, Release, find_release, list_releases
 from service.web import negotiate
 from service.web.common import base, release, settings
@@ -33,7 +34,7 @@ def _kept(release_id: str) -> Release:
     try:
         return find_release(settings().var, release_id)
     except NoRelease as exc:
-        abort(404, description=str(exc))
+        raise Problem(404, exc.detail) from None
 
 
 def _entry(rel: Release, root: str) -> dict:
@@ -54,7 +55,7 @@ def listing() -> Response:
     live = release()
     chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
     if chosen is None:
-        abort(406, description="the list of releases is available as HTML or JSON")
+        raise Problem(406, "the list of releases is available as HTML or JSON")
 
     def render() -> Body:
         entries = [_entry(r, request.script_root) for r in list_releases(settings().var)]
@@ -125,7 +126,7 @@ def one(release_id: str) -> Response:
     rel = _kept(release_id)
     chosen = negotiate.best_match(request.headers.get("Accept"), [media.HTML, media.JSON])
     if chosen is None:
-        abort(406, description="a release is described as HTML or JSON")
+        raise Problem(406, "a release is described as HTML or JSON")
 
     def render() -> Body:
         entry = _entry(rel, request.script_root)
@@ -145,9 +146,9 @@ def changes(release_id: str) -> Response:
     offered = [media.HTML, *(m.media_type for m in CHANGE_FORMATS)]
     chosen = negotiate.best_match(request.headers.get("Accept"), offered)
     if chosen is None:
-        abort(406, description="the change log is available as HTML, TriG or N-Quads")
+        raise Problem(406, "the change log is available as HTML, TriG or N-Quads")
     if not rel.changes_path.is_file():
-        abort(404, description=f"release {rel.id} has no change log")
+        raise Problem(404, f"release {rel.id} has no change log")
 
     def render() -> Body:
         if chosen == media.TRIG.media_type:
@@ -171,7 +172,7 @@ def download(release_id: str, name: str) -> Response:
     else:
         entry = next((d for d in rel.dumps if d["name"] == name), None)
         if entry is None:
-            abort(404, description=f"release {rel.id} has no file named {name!r}")
+            raise Problem(404, f"release {rel.id} has no file named {name!r}")
         path = rel.dumps_path / entry["name"]
         mimetype = ("application/gzip" if entry.get("compression") == "gzip"
                     else entry["media_type"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from service import media
+from service.problems import Problem
 from service.web import describe, glance, negotiate, serialize, view
 from service.web.common import base, languages, rdf_body, release, settings, store
 from service.web.representation import ACCEPT_LANGUAGE, CACHE_CONTROL, Representation, html
@@ -20,7 +21,7 @@ THING_PATH = re.compile(r"^[a-z][a-z0-9-]*/[A-Za-z0-9][A-Za-z0-9_~.-]*$")
 def _checked(path: str) -> str:
     """The IRI that ``path`` names, or 404 when the path is not of the form kind/slug."""
     if not THING_PATH.match(path) or ".." in path:
-        abort(404, description=f"/{path} is not a resource path (expected /id/kind/slug)")
+        raise Problem(404, f"/{path} is not a resource path (expected /id/kind/slug)")
     return f"{base()}id/{path}"
 
 
@@ -29,7 +30,7 @@ def thing(path: str) -> Response:
     """Cool URIs: the thing is not a document, so 303 See Other to the document about it."""
     iri = _checked(path)
     if not describe.exists(store(), iri):
-        abort(404, description=f"nothing is known about <{iri}>")
+        raise Problem(404, f"nothing is known about <{iri}>")
     response = redirect(url_for("resource.document", path=path), code=303)
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
@@ -48,7 +49,7 @@ def document(path: str) -> Response:
     if fmt is None:
         fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
         if fmt is None:
-            abort(406, description=_not_acceptable())
+            raise Problem(406, _not_acceptable())
         location = url_for("resource.document", path=f"{stem}.{_suffix(fmt)}")
     else:
         location = None
@@ -60,7 +61,7 @@ def document(path: str) -> Response:
         if not describe.exists(store(), iri):
             hint = f" (unknown format suffix .{suffix})" if suffix and not negotiate.by_suffix(
                 suffix) else ""
-            abort(404, description=f"nothing is known about <{iri}>{hint}")
+            raise Problem(404, f"nothing is known about <{iri}>{hint}")
         if fmt == media.HTML:
             return html(render_page(iri, stem, limit))
         return rdf_body(serialize.triples(describe.describe(store(), iri, limit), fmt, base()),

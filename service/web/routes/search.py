@@ -3,9 +3,10 @@ browsers. The text is bound as a literal, never spliced into the query."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 
 from service import media
+from service.problems import Problem
 from service.web import describe, glance, negotiate, view
 from service.web.common import base, release, store
 from service.web.representation import Representation, json_body
@@ -20,21 +21,21 @@ MAX_LIMIT = 50
 def search() -> Response:
     text = (request.args.get("q") or "").strip()
     if not text:
-        abort(400, description="give the text to look for as ?q=")
+        raise Problem(400, "give the text to look for as ?q=")
     if len(text) > MAX_TEXT:
-        abort(400, description=f"the search text is longer than {MAX_TEXT} characters")
+        raise Problem(400, f"the search text is longer than {MAX_TEXT} characters")
     try:
         limit = int(request.args.get("limit", "20"))
     except ValueError:
-        abort(400, description="limit must be a whole number")
+        raise Problem(400, "limit must be a whole number") from None
     if not 1 <= limit <= MAX_LIMIT:
-        abort(400, description=f"limit must be between 1 and {MAX_LIMIT}")
+        raise Problem(400, f"limit must be between 1 and {MAX_LIMIT}")
     wanted = request.args.get("format") or negotiate.best_match(
         request.headers.get("Accept"), [media.HTML, media.JSON])
     if wanted in ("html", media.HTML):
         return redirect(url_for("home.home", q=text, _anchor="search"), code=303)
     if wanted not in ("json", media.JSON):
-        abort(406, description="search results are available as HTML or JSON")
+        raise Problem(406, "search results are available as HTML or JSON")
     return Representation(release(), ["search", text, str(limit)]).respond(
         lambda: json_body(_results(text, limit)))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from service import media
 from service.namespaces import term
@@ -39,8 +39,8 @@ def endpoint() -> Response:
                            "with the publisher's bearer token")
     if query is None:
         if request.method == "POST":
-            abort(400, description="no query: send 'query' as a form field or an "
-                                   "application/sparql-query body")
+            raise Problem(400, "no query: send 'query' as a form field or an "
+                               "application/sparql-query body")
         return _describe_service()
     if len(query.encode("utf-8")) > settings().max_query_bytes:
         raise Problem(413, f"the query is longer than {settings().max_query_bytes} bytes",
@@ -73,13 +73,13 @@ def _read_request() -> tuple[str | None, str | None]:
             body = _utf8_body()
             return (body if body.strip() else None), None
         if mimetype not in (media.FORM, "multipart/form-data"):
-            abort(415, description=f"POST a form ({media.FORM}) or a query "
-                                   f"({media.SPARQL_QUERY}), not {mimetype or 'nothing'}")
+            raise Problem(415, f"POST a form ({media.FORM}) or a query "
+                               f"({media.SPARQL_QUERY}), not {mimetype or 'nothing'}")
         if request.form.getlist("update"):
             return None, request.form["update"]
         queries = request.form.getlist("query")
     if len(queries) > 1:
-        abort(400, description="exactly one 'query' parameter is allowed")
+        raise Problem(400, "exactly one 'query' parameter is allowed")
     return (queries[0] if queries else None), None
 
 
@@ -88,18 +88,18 @@ def _utf8_body() -> str:
     are not UTF-8 are 400 rather than a query misread as something else."""
     charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
     if charset not in ("utf-8", "utf8"):
-        abort(400, description=f"a query is sent in UTF-8, not {charset}")
+        raise Problem(400, f"a query is sent in UTF-8, not {charset}")
     try:
         return request.get_data().decode("utf-8")
     except UnicodeDecodeError as exc:
-        abort(400, description=f"the query is not valid UTF-8 (byte {exc.start})")
+        raise Problem(400, f"the query is not valid UTF-8 (byte {exc.start})") from None
 
 
 def _describe_service() -> Response:
     """GET /sparql without a query: the query page for browsers, sd:Service for RDF clients."""
     fmt = negotiate.choose(request.headers.get("Accept"), media.RDF_FORMATS, html=True)
     if fmt is None:
-        abort(406, description="ask for HTML or an RDF format")
+        raise Problem(406, "ask for HTML or an RDF format")
     rel = release()
     if fmt == media.HTML:
         return workbench.editor_page()

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from service import media
 from service.namespaces import PREFIXES, RDF_TYPE, SHAPES, VOCAB, graph_iri
+from service.problems import Problem
 from service.web import negotiate, serialize, view
 from service.web.common import base, languages, rdf_body, release, settings, store
 from service.web.representation import ACCEPT_LANGUAGE, Representation, html
@@ -40,12 +41,12 @@ def _format(suffix: str | None):
     if suffix is not None:
         fmt = negotiate.by_suffix(suffix)
         if fmt is None:
-            abort(404, description=f"unknown format suffix .{suffix}; use .html .ttl .jsonld "
-                                   ".nt or .rdf")
+            raise Problem(404, f"unknown format suffix .{suffix}; use .html .ttl .jsonld "
+                               ".nt or .rdf")
         return fmt, None
     fmt = negotiate.choose(request.headers.get("Accept"), media.GRAPH_FORMATS, html=True)
     if fmt is None:
-        abort(406, description="available as HTML, Turtle, JSON-LD, N-Triples and RDF/XML")
+        raise Problem(406, "available as HTML, Turtle, JSON-LD, N-Triples and RDF/XML")
     return fmt, (fmt.suffix if fmt != media.HTML else "html")
 
 
