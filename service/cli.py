@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_diff(settings: Settings, old: str, new: str, summary: bool) -> int:
     """Per graph, ``+``/``-`` N-Triples lines: what ``new`` adds to ``old`` and removes."""
     from service.build import history
-    from service.store.release import NoRelease, current_release, find_release
+    from service.store.release import current_release, find_release
 
     def pick(given: str):
         return current_release(settings.var) if given == "live" else \
@@ -123,8 +123,6 @@ def cmd_diff(settings: Settings, old: str, new: str, summary: bool) -> int:
 
     try:
         changes = history.diff(history.release_quads(pick(old)), history.release_quads(pick(new)))
-    except NoRelease as exc:
-        raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"cannot read a release's N-Quads dump: {exc.strerror}") from None
     if summary:
@@ -391,7 +389,6 @@ def cmd_query(settings: Settings, source: str, fmt: str | None,
     from service.sparql.execution import execute
     from service.sparql.request import QueryRequest, term_text
     from service.store import open_store
-    from service.store.release import NoRelease
 
     results_fmt, graph_fmt = query_formats(fmt)
     text, origin = query_text(settings, source)
@@ -403,7 +400,7 @@ def cmd_query(settings: Settings, source: str, fmt: str | None,
     try:
         store = open_store(settings)
         release = store.release()
-    except (ValueError, NoRelease) as exc:
+    except ValueError as exc:
         raise CliError(str(exc)) from None
     query = NamedQuery(origin, "", "", tuple(declared), "", text)
     try:
@@ -438,12 +435,9 @@ def _first_line(exc: BaseException) -> str:
 
 
 def cmd_dump(settings: Settings, target: Path) -> int:
-    from service.store.release import NoRelease, current_release
+    from service.store.release import current_release
 
-    try:
-        release = current_release(settings.var)
-    except NoRelease as exc:
-        raise CliError(str(exc)) from None
+    release = current_release(settings.var)  # NoRelease: printed as one line by main()
     try:
         target.mkdir(parents=True, exist_ok=True)
         for dump in release.dumps:
