@@ -27,7 +27,7 @@ NORMAL = "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#Membership> } LIMIT 3
 
 @dataclass
 class BombReport:
-    answers: list[tuple[int, str]] = field(default_factory=list)  # (status, message)
+    answers: list[tuple[int, str]] = field(default_factory=list)  # (status, detail)
     rss_idle: int = 0
     rss_peak: int = 0
     health_ms: list[float] = field(default_factory=list)
@@ -61,8 +61,8 @@ def _sparql(url: str, query: str, timeout: float) -> tuple[int, str]:
                          headers={"Accept": SPARQL_JSON})
     except requests.RequestException as exc:
         return 0, type(exc).__name__
-    message = r.json().get("message", "") if r.headers.get("Content-Type", "").startswith(
-        "application/json") else r.text[:200]
+    problem = r.headers.get("Content-Type", "").startswith("application/problem+json")
+    message = r.json().get("detail", "") if problem else r.text[:200]
     return r.status_code, message
 
 
