@@ -30,7 +30,7 @@ NO_STORE = "no-store"
 ACCEPT = ("Accept",)
 ACCEPT_LANGUAGE = ("Accept", "Accept-Language")
 
-Render = Callable[[], "Body | Response"]
+Render = Callable[[], Body]
 
 
 def etag_for(release: Release, *variant: str) -> str:
@@ -102,14 +102,12 @@ class Representation:
 
     def respond(self, render: Render) -> Response:
         """304, or ``render()`` stamped, and marked as kept for the release when it may be
-        (:mod:`service.web.http_cache` serves it again). ``render`` may return a ready Response
-        (an error): it passes through unstamped and is never kept."""
+        (:mod:`service.web.http_cache` serves it again). A render that fails raises a
+        :class:`~service.problems.Problem`, which is never kept."""
         not_modified = self.not_modified()
         if not_modified is not None:
             return not_modified
         made = render()
-        if isinstance(made, Response):
-            return made
         if self.cache and self.validators:
             mark(request.environ, self.release.id)
         return self.stamp(Response(made.data, content_type=made.content_type))
