@@ -3,14 +3,15 @@ and streamed from disk (constant memory, Range requests, conditional GET)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request
 
 from service import media
 from service.build.catalog import LICENSE
 from service.problems import Problem
 from service.web import negotiate
 from service.web.common import release
-from service.web.representation import CACHE_CONTROL, Representation, html, json_body
+from service.web.downloads import dump_entry, send_dump
+from service.web.representation import Representation, html, json_body
 
 bp = Blueprint("dumps", __name__)
 
@@ -36,20 +37,7 @@ def listing() -> Response:
 def download(name: str) -> Response:
     """Only names the release lists are served: nothing else on disk is reachable."""
     rel = release()
-    entry = next((d for d in rel.dumps if d["name"] == name), None)
+    entry = dump_entry(rel, name)
     if entry is None:
         raise Problem(404, f"no dump named {name!r}; see /dumps/")
-    path = rel.dumps_path / entry["name"]
-    mimetype = "application/gzip" if entry.get("compression") == "gzip" else entry["media_type"]
-    response = send_file(path, mimetype=mimetype, as_attachment=True,
-                         download_name=entry["name"], conditional=True,
-                         etag=f"{rel.id}-{entry['sha256'][:16]}", max_age=300)
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    response.headers["Digest"] = f"sha-256={_b64(entry['sha256'])}"
-    return response
-
-
-def _b64(hexdigest: str) -> str:
-    import base64
-
-    return base64.b64encode(bytes.fromhex(hexdigest)).decode()
+    return send_dump(rel, entry)

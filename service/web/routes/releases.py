@@ -10,7 +10,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request
 
 from service import media
 from service.build import history
@@ -19,7 +19,8 @@ from service.problems import Problem
 from service.store.release import NoRelease, Release, find_release, list_releases
 from service.web import negotiate
 from service.web.common import base, release, settings
-from service.web.representation import CACHE_CONTROL, Representation, html, json_body
+from service.web.downloads import dump_entry, send_dump, send_release_file
+from service.web.representation import Representation, html, json_body
 from service.web.response_cache import Body
 
 bp = Blueprint("releases", __name__)
@@ -168,20 +169,8 @@ def download(release_id: str, name: str) -> Response:
     """A kept release's dump file (only the names it lists) or its change log file."""
     rel = _kept(release_id)
     if name == history.CHANGES_FILE and rel.changes_path.is_file():
-        path, mimetype, digest = rel.changes_path, media.TRIG.media_type, rel.id
-    else:
-        entry = next((d for d in rel.dumps if d["name"] == name), None)
-        if entry is None:
-            raise Problem(404, f"release {rel.id} has no file named {name!r}")
-        path = rel.dumps_path / entry["name"]
-        mimetype = ("application/gzip" if entry.get("compression") == "gzip"
-                    else entry["media_type"])
-        digest = entry["sha256"]
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name,
-                         conditional=True, etag=f"{rel.id}-{digest[:16]}", max_age=300)
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    if digest != rel.id:
-        import base64
-
-        response.headers["Digest"] = f"sha-256={base64.b64encode(bytes.fromhex(digest)).decode()}"
-    return response
+        return send_release_file(rel, rel.changes_path, media.TRIG.media_type, None)
+    entry = dump_entry(rel, name)
+    if entry is None:
+        raise Problem(404, f"release {rel.id} has no file named {name!r}")
+    return send_dump(rel, entry)
