@@ -18,15 +18,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from service.build.pipeline import check, to_quads
+from service.build.pipeline import to_quads
 from service.build.publish import write_store
+from service.build.sources import load_sources
 from service.settings import load_settings
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def project_quads() -> list[ox.Quad]:
-    return to_quads(check(load_settings({"base": "http://127.0.0.1:8080/"})).sources)
+    settings = load_settings({"base": "http://127.0.0.1:8080/"})
+    return to_quads(load_sources(settings.data_dir, settings.ontology_dir, settings.base_iri))
 
 
 def synthetic_quads(count: int, seed: int = 7) -> list[ox.Quad]:

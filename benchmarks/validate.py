@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from service.build.sources import load_sources, source_units, validation_graph, validation_store
-from service.build.tables import TABLE_CONVERTERS
+from service.build.tables import REFERENCE_CONVERTERS
 from service.build.validate import load_shapes
 from service.generate.dataset import generate
 from service.generate.plan import parse_size
@@ -37,7 +37,7 @@ def direct_store(root: Path) -> ox.Store:
     for name, paths in units:
         for path in paths:
             if path.suffix == ".csv":
-                data = TABLE_CONVERTERS[path.name](path.read_text(encoding="utf-8"), BASE)
+                data = REFERENCE_CONVERTERS[path.name](path.read_text(encoding="utf-8"), BASE)
                 store.load(data.serialize(format="nt", encoding="utf-8"),
                            format=ox.RdfFormat.N_TRIPLES)
             else:

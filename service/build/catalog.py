@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL
 
 from service.namespaces import IANA_MEDIA_TYPES, PREFIXES, graph_iri, thing_iri
 
@@ -27,32 +25,42 @@ def _n(prefix: str, local: str) -> ox.NamedNode:
     return ox.NamedNode(PREFIXES[prefix] + local)
 
 
-def dataset_metadata(dataset: Dataset, base: str) -> dict[str, Any]:
-    """Read the editors' description of the dataset (``id/dataset/citynet``) from graph/meta."""
-    node = URIRef(thing_iri(base, "dataset", DATASET_SLUG))
-    union = dataset.graph(URIRef(graph_iri(base, META_GRAPH)))
-    publisher = union.value(node, DCTERMS.publisher)
-    meta: dict[str, Any] = {
-        "iri": str(node),
-        "title": union.value(node, DCTERMS.title),
-        "description": union.value(node, DCTERMS.description),
-        "license": union.value(node, DCTERMS.license) or URIRef(LICENSE),
-        "issued": union.value(node, DCTERMS.issued),
-        "modified": union.value(node, DCTERMS.modified),
-        "version": str(union.value(node, OWL.versionInfo) or ""),
+def dataset_metadata(store: ox.Store, base: str) -> dict[str, Any]:
+    """Read the editors' description of the dataset (``id/dataset/citynet``) from graph/meta
+    of ``store`` (IRIs as strings, literals as pyoxigraph literals, None when absent)."""
+    node = ox.NamedNode(thing_iri(base, "dataset", DATASET_SLUG))
+    meta_graph = ox.NamedNode(graph_iri(base, META_GRAPH))
+
+    def value(subject: ox.NamedNode | None, prefix: str, local: str) -> Any:
+        if subject is None:
+            return None
+        found = sorted((q.object for q in store.quads_for_pattern(
+            subject, _n(prefix, local), None, meta_graph)), key=str)
+        if not found:
+            return None
+        return found[0].value if isinstance(found[0], ox.NamedNode) else found[0]
+
+    publisher = value(node, "dct", "publisher")
+    publisher = publisher if isinstance(publisher, str) else None
+    version = value(node, "owl", "versionInfo")
+    return {
+        "iri": node.value,
+        "title": value(node, "dct", "title"),
+        "description": value(node, "dct", "description"),
+        "license": value(node, "dct", "license") or LICENSE,
+        "issued": value(node, "dct", "issued"),
+        "modified": value(node, "dct", "modified"),
+        "version": version.value if isinstance(version, ox.Literal) else str(version or ""),
         "publisher": publisher,
-        "publisher_name": union.value(publisher, FOAF.name) if publisher else None,
+        "publisher_name": value(ox.NamedNode(publisher), "foaf", "name") if publisher else None,
     }
-    return meta
 
 
 def _literal(value: Any, default: str) -> ox.Literal:
     if value is None:
         return ox.Literal(default, language="en")
-    if getattr(value, "language", None):
-        return ox.Literal(str(value), language=value.language)
-    if getattr(value, "datatype", None):
-        return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+    if isinstance(value, ox.Literal):
+        return value
     return ox.Literal(str(value))
 
 

@@ -13,6 +13,7 @@ import gzip
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -31,7 +32,12 @@ class GraphChange:
 
 def release_quads(release: Release) -> set[ox.Quad]:
     """The named-graph quads of a published release, read from its N-Quads dump."""
-    with gzip.open(release.dumps_path / NQUADS_DUMP, "rb") as handle:
+    return dump_quads(release.dumps_path)
+
+
+def dump_quads(folder: Path) -> set[ox.Quad]:
+    """The quads of the N-Quads dump in ``folder``."""
+    with gzip.open(folder / NQUADS_DUMP, "rb") as handle:
         return set(ox.parse(handle, format=ox.RdfFormat.N_QUADS))
 
 
@@ -87,6 +93,36 @@ def change_log(changes: dict[str, GraphChange], base: str, release_id: str,
             ]
             quads += [ox.Quad(t.subject, t.predicate, t.object, part) for t in triples]
     return quads
+
+
+def write_first_change_log(store: ox.Store, path: Path, base: str, release_id: str,
+                           prefixes: dict[str, str]) -> dict[str, dict[str, int]]:
+    """The change log of a first release (every triple added), as :func:`change_log` makes it
+    but streamed: each graph's triples go from the store to the file as N-Triples lines inside
+    a TriG graph block, never as Python objects. Returns its :func:`summary`."""
+    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
+    totals = {row["g"].value: int(row["n"].value) for row in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    graphs = [g for g in graphs if totals.get(g.value)]
+    # the default graph (which part holds which graph's triples) from a one-triple stand-in
+    stand_in = {g.value: GraphChange(added=[ox.Triple(g, g, g)]) for g in graphs}
+    header = []
+    for quad in change_log(stand_in, base, release_id, None):
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            continue
+        if quad.predicate.value == PREFIXES["dct"] + "description":
+            graph = graphs[int(quad.subject.value.rsplit("-", 1)[-1]) - 1].value
+            quad = ox.Quad(quad.subject, quad.predicate, ox.Literal(
+                f"{totals[graph]} triple(s) added in {graph}", language="en"), quad.graph_name)
+        header.append(quad)
+    log_iri = changes_iri(base, release_id)
+    with path.open("wb") as out:
+        out.write(ox.serialize(header, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+        for number, graph in enumerate(graphs, start=1):
+            out.write(f"\n<{log_iri}#added-{number}> {{\n".encode())
+            store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            out.write(b"}\n")
+    return {g.value: {"added": totals[g.value], "removed": 0} for g in graphs}
 
 
 def read_change_log(path) -> dict[str, GraphChange]:

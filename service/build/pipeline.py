@@ -7,6 +7,7 @@ any error before the final swap leaves the live release exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,10 +15,12 @@ import pyoxigraph as ox
 
 from service.build import journal
 from service.build.catalog import dataset_metadata
-from service.build.publish import LockBusy, publish, release_lock
+from service.build.dumps import named_quads
+from service.build.load import Loaded, load_into
+from service.build.publish import LockBusy, building_folder, publish_store, release_lock
 from service.build.remote_load import RemoteLoadFailed, load_remote
-from service.build.sources import SourceError, Sources, load_sources
-from service.build.validate import Report, load_shapes, validate_sources
+from service.build.sources import SourceError, Sources
+from service.build.validate import Report, load_shapes, validate_loaded
 from service.namespaces import data_prefixes
 from service.settings import Settings
 from service.store.release import Release
@@ -34,23 +37,28 @@ class BuildFailed(Exception):
 
 @dataclass(frozen=True)
 class Checked:
-    sources: Sources
     report: Report
+    sources: Loaded | None = None  # the store the sources were loaded into, while it is open
+
+
+def load_checked(store: ox.Store, settings: Settings, reference: bool = False) -> Checked:
+    """Load the sources and the journaled writes into ``store`` and validate them there (with
+    pySHACL when ``reference``); raise BuildFailed on a parse error or a shape the fast
+    validator cannot evaluate."""
+    try:
+        loaded = load_into(store, settings.data_dir, settings.ontology_dir, settings.base_iri,
+                           journal.read(settings.data_dir))
+        shapes = load_shapes(settings.shapes_dir)
+        return Checked(validate_loaded(loaded, shapes, reference=reference), loaded)
+    except (SourceError, journal.JournalError) as exc:
+        raise BuildFailed(str(exc)) from None
 
 
 def check(settings: Settings, reference: bool = False) -> Checked:
-    """Parse and validate the sources (with pySHACL when ``reference``); raise BuildFailed on a
-    parse error or a shape the fast validator cannot evaluate."""
-    base = settings.base_iri
-    try:
-        sources = load_sources(settings.data_dir, settings.ontology_dir, base)
-        path = journal.journal_path(settings.data_dir)
-        for graph in journal.replay(sources.dataset, journal.read(settings.data_dir), base):
-            sources.files.setdefault(graph, []).append(path)
-        shapes = load_shapes(settings.shapes_dir)
-        return Checked(sources, validate_sources(sources, shapes, reference=reference))
-    except (SourceError, journal.JournalError) as exc:
-        raise BuildFailed(str(exc)) from None
+    """Parse and validate the sources in a temporary store (``citynet validate``): the report."""
+    with tempfile.TemporaryDirectory(prefix="citynet-check-") as folder:
+        report = load_checked(ox.Store(folder), settings, reference).report
+        return Checked(report)
 
 
 def sources_fingerprint(settings: Settings) -> str:
@@ -67,41 +75,35 @@ def sources_fingerprint(settings: Settings) -> str:
 
 
 def to_quads(sources: Sources) -> list[ox.Quad]:
-    """The sources' quads as pyoxigraph terms (parsed back from N-Quads: exact and fast)."""
+    """Sources parsed by rdflib as pyoxigraph quads (parsed back from N-Quads: exact)."""
     data = sources.dataset.serialize(format="nquads", encoding="utf-8")
     quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
     return sorted(set(quads), key=str)
 
 
 def build(settings: Settings) -> Release:
-    """Validate the sources and publish them as the live release.
-
-    The journal of API writes is read again under the release lock: a write accepted while
-    the sources were being validated is not left out of the release (the check is redone).
-    """
-    try:
-        written = len(journal.read(settings.data_dir))
-    except journal.JournalError as exc:
-        raise BuildFailed(str(exc)) from None
-    checked = check(settings)
-    if not checked.report.conforms:
-        violations = sum(p.severity == "Violation" for p in checked.report.problems)
-        raise BuildFailed(f"{violations} shape violation(s); nothing was published",
-                          checked.report)
+    """Load, validate and publish the sources as the live release, all in the store the
+    release is built in (beside the live one, under the release lock, so an API write waits
+    and is then part of the sources the build reads, or comes after it)."""
     base = settings.base_iri
     try:
-        with release_lock(settings.var, settings.lock_timeout):
-            if len(journal.read(settings.data_dir)) != written:
-                checked = check(settings)
-                if not checked.report.conforms:
-                    raise BuildFailed("the sources changed by a write are not valid; "
-                                      "nothing was published", checked.report)
-            quads = to_quads(checked.sources)
-            return publish(
-                quads,
+        with release_lock(settings.var, settings.lock_timeout), \
+                building_folder(settings.var) as building:
+            checked = load_checked(ox.Store(str(building / "store")), settings)
+            if not checked.report.conforms:
+                violations = sum(p.severity == "Violation" for p in checked.report.problems)
+                raise BuildFailed(f"{violations} shape violation(s); nothing was published",
+                                  checked.report)
+            store = checked.sources.store
+            quads = list(named_quads(store)) if settings.backend == "remote" else []
+            meta = dataset_metadata(store, base)
+            del checked
+            return publish_store(
+                store,
+                building,
                 var=settings.var,
                 base=base,
-                meta=dataset_metadata(checked.sources.dataset, base),
+                meta=meta,
                 prefixes=data_prefixes(base),
                 sources=sources_fingerprint(settings),
                 before_swap=remote_loader(settings, quads),

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import fcntl
 import gc
-import hashlib
 import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -27,8 +27,8 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
-from service.build.dumps import write_dumps
-from service.store.dataset import LAYOUT, default_graph_size, merged_default, named_quads
+from service.build.dumps import store_id, write_dumps
+from service.store.dataset import LAYOUT, merged_default
 from service.store.release import (
     RELEASE_FILE,
     NoRelease,
@@ -78,12 +78,14 @@ def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
 
 
 def dataset_id(quads: Iterable[ox.Quad]) -> str:
-    """A content hash of the quads, independent of their order."""
-    digest = hashlib.sha256()
-    for line in sorted(str(q) for q in quads):
-        digest.update(line.encode())
-        digest.update(b"\n")
-    return digest.hexdigest()[:16]
+    """A content hash of the quads' named graphs, independent of their order: the identifier
+    the release built from them gets (:func:`service.build.dumps.store_id`)."""
+    with tempfile.TemporaryDirectory(prefix="citynet-id-") as folder:
+        store = ox.Store(folder)
+        store.extend(q for q in quads if isinstance(q.graph_name, ox.NamedNode))
+        found = store_id(store)
+        del store
+        return found
 
 
 def write_store(path: Path, quads: list[ox.Quad]) -> ox.Store:
@@ -93,7 +95,6 @@ def write_store(path: Path, quads: list[ox.Quad]) -> ox.Store:
     store = ox.Store(str(path))
     store.extend(quads)
     store.extend(merged_default(quads))
-    store.optimize()
     return store
 
 
@@ -139,8 +140,46 @@ def swap_current(var: Path, release_dir: Path) -> None:
     _fsync_dir(var)
 
 
-def publish(
-    quads: list[ox.Quad],
+@contextmanager
+def building_folder(var: Path) -> Iterator[Path]:
+    """A new, private folder to build a release in (``releases/.building-…``), deleted if
+    anything fails before :func:`publish_store` has renamed it into place.
+
+    Callers hold the release lock: the next holder deletes any folder left by a killed one."""
+    var.mkdir(parents=True, exist_ok=True)
+    releases_dir(var).mkdir(exist_ok=True)
+    remove_leftovers(var)
+    building = releases_dir(var) / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
+    building.mkdir()
+    try:
+        yield building
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def publish(quads: list[ox.Quad], *, var: Path, **options) -> Release:
+    """Write a complete release from ``quads`` and make it the live one (see
+    :func:`publish_store` for ``options``)."""
+    with building_folder(var) as building:
+        return publish_store(write_store(building / "store", quads), building, var=var,
+                             **options)
+
+
+COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def store_counts(store: ox.Store) -> tuple[int, dict[str, int]]:
+    """The default graph's triples and each named graph's, counted by the store."""
+    graphs = {row["g"].value: int(row["n"].value) for row in store.query(COUNTS_QUERY)}
+    triples = int(next(iter(store.query(TRIPLES_QUERY)))["n"].value)
+    return triples, dict(sorted(graphs.items()))
+
+
+def publish_store(
+    store: ox.Store,
+    building: Path,
     *,
     var: Path,
     base: str,
@@ -150,7 +189,8 @@ def publish(
     before_swap: Callable[[Release], None] | None = None,
     keep: int = KEEP_RELEASES,
 ) -> Release:
-    """Write a complete release from ``quads`` and make it the live one.
+    """Complete the release whose store (named graphs and their merge as the default graph)
+    is ``building/store`` and make it the live one.
 
     ``before_swap`` runs once the release is complete and before it goes live (the remote
     backend publishes it to its server there), given the release at the folder it is about to
@@ -159,36 +199,19 @@ def publish(
     since (``changes.trig``); the oldest releases beyond ``keep`` are then deleted, never the
     live one.
     """
-    var.mkdir(parents=True, exist_ok=True)
-    releases_dir(var).mkdir(exist_ok=True)
-    remove_leftovers(var)
-    release_id = dataset_id(quads)
-    building = releases_dir(var) / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
-    building.mkdir()
-
-    store = write_store(building / "store", quads)
-    graphs = {str(g.value): 0 for g in store.named_graphs()}
-    for quad in named_quads(store):
-        graphs[quad.graph_name.value] += 1
-    triples = default_graph_size(store)
-    dumps = write_dumps(store, building / "dumps", prefixes)
+    store.optimize()
+    triples, graphs = store_counts(store)
+    dumps, release_id = write_dumps(store, building / "dumps", prefixes)
+    previous = _live(var)
+    summary: dict | None = None
+    if previous is None:  # every triple is new: streamed from the store
+        summary = history.write_first_change_log(store, building / history.CHANGES_FILE, base,
+                                                 release_id, prefixes)
     store.flush()
     del store
     gc.collect()
-
-    previous = _live(var)
-    try:
-        changes: dict | None = history.diff(
-            history.release_quads(previous) if previous else (), quads)
-    except (OSError, EOFError, SyntaxError, ValueError) as exc:
-        # an unreadable older dump must not block publishing: this release has no change log
-        log.warning("no change log: the previous release's dump is unreadable (%s)", exc)
-        changes = None
-    if changes is not None:
-        change_log = history.change_log(changes, base, release_id,
-                                        previous.id if previous else None)
-        (building / history.CHANGES_FILE).write_bytes(
-            ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+    if previous is not None:
+        summary = _change_log(previous, building, base, release_id, prefixes)
 
     info = {
         "id": release_id,
@@ -198,13 +221,13 @@ def publish(
         "sources": sources,
         "triples": triples,
         "default_graph": LAYOUT,
-        "quads": len(quads),
-        "graphs": dict(sorted(graphs.items())),
+        "quads": sum(graphs.values()),
+        "graphs": graphs,
         "dumps": dumps,
         "sequence": previous.sequence + 1 if previous else 1,
         "previous": previous.id if previous else None,
         "previous_built": previous.built if previous else None,
-        "changes": history.summary(changes) if changes is not None else None,
+        "changes": summary,
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(
@@ -214,16 +237,30 @@ def publish(
     _fsync_dir(building)
     final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
     if before_swap is not None:
-        try:  # told where the release will live: a remote store's record names its folder
-            before_swap(Release(path=final, info=read_release(building).info))
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
+        # told where the release will live: a remote store's record names its folder
+        before_swap(Release(path=final, info=read_release(building).info))
 
     os.rename(building, final)
     swap_current(var, final)
     prune(var, keep)
     return read_release(final)
+
+
+def _change_log(previous: Release, building: Path, base: str, release_id: str,
+                prefixes: dict[str, str]) -> dict | None:
+    """Write the triples changed since ``previous`` (``changes.trig``); their summary, or
+    None when the previous release's dump cannot be read (then there is no change log)."""
+    try:
+        changes = history.diff(history.release_quads(previous),
+                               history.dump_quads(building / "dumps"))
+    except (OSError, EOFError, SyntaxError, ValueError) as exc:
+        # an unreadable older dump must not block publishing: this release has no change log
+        log.warning("no change log: the previous release's dump is unreadable (%s)", exc)
+        return None
+    change_log = history.change_log(changes, base, release_id, previous.id)
+    (building / history.CHANGES_FILE).write_bytes(
+        ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+    return history.summary(changes)
 
 
 def _live(var: Path) -> Release | None:

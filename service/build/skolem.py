@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
@@ -40,3 +41,76 @@ def skolemize(graph: Graph, base: str) -> Graph:
     for s, p, o in graph:
         result.add((name(s), p, name(o)))
     return result
+
+
+# ------------------------------------------------------------------ the same, on a store
+
+#: Every triple of one graph with a blank node as its subject or object.
+_BLANK_QUERY = ("SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o "
+                "FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _quote(text: str) -> str:
+    """rdflib's ``Literal._quote_encode``, so fingerprints (and so IRIs) match its build."""
+    if "\n" in text:
+        encoded = text.replace("\\", "\\\\")
+        if '"""' in text:
+            encoded = encoded.replace('"""', '\\"\\"\\"')
+        if encoded[-1] == '"' and encoded[-2] != "\\":
+            encoded = encoded[:-1] + "\\" + '"'
+        encoded = encoded.replace("\r", "\\r")
+        return f'"""{encoded}"""'
+    encoded = text.replace("\n", "\\n").replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + encoded.replace("\r", "\\r") + '"'
+
+
+def n3(term: ox.NamedNode | ox.Literal) -> str:
+    """A pyoxigraph IRI or literal as rdflib's ``n3()`` writes it (an ``xsd:string`` literal
+    is plain there, as Turtle without a datatype parses to)."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if term.language:
+        return f"{_quote(term.value)}@{term.language}"
+    if term.datatype.value == XSD_STRING:
+        return _quote(term.value)
+    return f"{_quote(term.value)}^^<{term.datatype.value}>"
+
+
+def skolem_names(triples: list[ox.Triple], base: str) -> dict[ox.BlankNode, ox.NamedNode]:
+    """The IRI :func:`skolemize` gives each blank node of ``triples`` (which must hold every
+    triple with a blank node as subject)."""
+    described: dict[ox.BlankNode, list[tuple[ox.NamedNode, object]]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.BlankNode):
+            described.setdefault(t.subject, []).append((t.predicate, t.object))
+
+    def fingerprint(node: ox.BlankNode, seen: frozenset[ox.BlankNode]) -> str:
+        parts = []
+        for p, o in described.get(node, ()):
+            if isinstance(o, ox.BlankNode):
+                value = "_:cycle" if o in seen else fingerprint(o, seen | {node})
+            else:
+                value = n3(o)
+            parts.append(f"{n3(p)} {value}")
+        return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
+
+    nodes = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}
+    nodes |= {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
+    return {node: ox.NamedNode(f"{base}id/node/{fingerprint(node, frozenset())}")
+            for node in nodes}
+
+
+def skolemize_graph(store: ox.Store, graph: ox.NamedNode, base: str) -> int:
+    """Replace the blank nodes of ``graph`` in ``store`` as :func:`skolemize` does; the number
+    of triples rewritten. Only the triples with a blank node are read into memory."""
+    triples = [ox.Triple(r["s"], r["p"], r["o"])
+               for r in store.query(_BLANK_QUERY.format(graph=graph.value))]
+    if not triples:
+        return 0
+    names = skolem_names(triples, base)
+    for t in triples:
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
+    store.extend(ox.Quad(names.get(t.subject, t.subject), t.predicate,
+                         names.get(t.object, t.object), graph) for t in triples)
+    return len(triples)

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from service.build.skolem import skolemize
-from service.build.tables import TABLE_CONVERTERS, TableError
+from service.build.tables import REFERENCE_CONVERTERS, TableError
 from service.namespaces import PREFIXES, VOCAB_ONTOLOGY, graph_iri
 
 VOCABULARY_GRAPH = "vocabulary"
@@ -75,9 +75,9 @@ def source_units(data_dir: Path) -> list[tuple[str, list[Path]]]:
 def parse_file(path: Path, base: str) -> Graph:
     """Parse one source file into a graph, with relative IRIs resolved against ``base``."""
     if path.suffix == ".csv":
-        converter = TABLE_CONVERTERS.get(path.name)
+        converter = REFERENCE_CONVERTERS.get(path.name)
         if converter is None:
-            known = ", ".join(sorted(TABLE_CONVERTERS))
+            known = ", ".join(sorted(REFERENCE_CONVERTERS))
             raise SourceError(path, f"no converter for this table (known tables: {known})")
         try:
             return converter(path.read_text(encoding="utf-8"), base)

@@ -1,7 +1,7 @@
 """Converters from the long tables in ``data/`` (CSV) to RDF, one per table file name.
 
 Tables are easier to edit than Turtle for row-shaped facts. Each converter is a pure
-function: CSV text and base IRI in, graph out; a bad row raises :class:`TableError` naming
+function: CSV text and base IRI in, pyoxigraph triples out; a bad row raises :class:`TableError` naming
 the line and column.
 """
 
@@ -10,24 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+import pyoxigraph as ox
+from rdflib import Graph
 
 from service.namespaces import PREFIXES, thing_iri
-
-ORG = Namespace(PREFIXES["org"])
-CV = Namespace(PREFIXES["cv"])
-SCHEMA = Namespace(PREFIXES["schema"])
-WIKIDATA = Namespace(PREFIXES["wd"])
 
 CITY_COLUMNS = ("slug", "name_en", "name_local", "lang", "country", "place_kind", "wikidata",
                 "wikidata_status", "note")
 
 #: What the governed place is: a city, or a region (e.g. the Brussels-Capital Region), which
 #: must not be typed as a city.
-PLACE_CLASSES = {"city": SCHEMA.City, "region": SCHEMA.AdministrativeArea}
+PLACE_CLASSES = {"city": "City", "region": "AdministrativeArea"}
 
 #: ISO 3166-1 alpha-2 code -> English short name, for the countries the data uses.
 COUNTRIES = {
@@ -47,26 +42,50 @@ class TableError(ValueError):
     """A table row that cannot become RDF."""
 
 
+def _n(prefix: str, local: str) -> ox.NamedNode:
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+A = _n("rdf", "type")
+
+
 def _check(ok: bool, line: int, column: str, message: str) -> None:
     if not ok:
         raise TableError(f"line {line}, column {column}: {message}")
 
 
-def cities_to_graph(text: str, base: str) -> Graph:
-    """Each row: the city as an agent (municipal authority), its place, and the place's country.
-
-    The place is a ``schema:City`` or, for a region, a ``schema:AdministrativeArea``."""
+def city_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each row of a cities table, whose header must be exact."""
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != CITY_COLUMNS:
         raise TableError(f"line 1: expected columns {','.join(CITY_COLUMNS)}")
+    yield from enumerate(reader, start=2)
+
+
+def cities_to_triples(text: str, base: str) -> list[ox.Triple]:
+    """Each row: the city as an agent (municipal authority), its place, and the place's country.
+
+    The place is a ``schema:City`` or, for a region, a ``schema:AdministrativeArea``."""
+    return [t for line, row in city_rows(text) for t in city_triples(row, line, base)]
+
+
+def cities_to_graph(text: str, base: str) -> Graph:
+    """:func:`cities_to_triples` as an rdflib graph (for the reference build and imports)."""
     graph = Graph()
-    for line, row in enumerate(reader, start=2):
+    for line, row in city_rows(text):
         add_city(graph, row, line, base)
     return graph
 
 
 def add_city(graph: Graph, row: dict[str, str], line: int, base: str) -> None:
-    """Check one city row (raising :class:`TableError` naming ``line``) and add its triples.
+    """Check one city row (raising :class:`TableError` naming ``line``) and add its triples to
+    an rdflib graph (``citynet import`` plans in rdflib)."""
+    graph.parse(data=ox.serialize(city_triples(row, line, base), format=ox.RdfFormat.N_TRIPLES),
+                format="nt")
+
+
+def city_triples(row: dict[str, str], line: int, base: str) -> list[ox.Triple]:
+    """Check one city row (raising :class:`TableError` naming ``line``) and return its triples.
 
     Shared by the ``data/cities/cities.csv`` converter and ``citynet import``."""
     slug, cc, qid, lang = (row.get(k) or "" for k in ("slug", "country", "wikidata", "lang"))
@@ -79,30 +98,38 @@ def add_city(graph: Graph, row: dict[str, str], line: int, base: str) -> None:
     _check(not qid or bool(_QID.match(qid)), line, "wikidata", f"not a Wikidata QID: {qid!r}")
     _check(not name_local or bool(_LANG.match(lang)), line, "lang",
            f"not a language tag: {lang!r}")
-    city = URIRef(thing_iri(base, "city", slug))
-    place = URIRef(thing_iri(base, "place", slug))
-    country = URIRef(thing_iri(base, "country", cc.lower()))
-    names = [Literal(row["name_en"], lang="en")]
+    city = ox.NamedNode(thing_iri(base, "city", slug))
+    place = ox.NamedNode(thing_iri(base, "place", slug))
+    country = ox.NamedNode(thing_iri(base, "country", cc.lower()))
+    names = [ox.Literal(row["name_en"], language="en")]
     if name_local:
-        names.append(Literal(name_local, lang=lang))
-    graph.add((city, RDF.type, ORG.Organization))
-    graph.add((city, RDF.type, CV.PublicOrganisation))
-    graph.add((city, RDFS.label, names[0]))
-    graph.add((city, DCTERMS.spatial, place))
-    graph.add((place, RDF.type, DCTERMS.Location))
-    graph.add((place, RDF.type, PLACE_CLASSES[place_kind]))
-    graph.add((place, SCHEMA.containedInPlace, country))
+        names.append(ox.Literal(name_local, language=lang))
+    t = [
+        ox.Triple(city, A, _n("org", "Organization")),
+        ox.Triple(city, A, _n("cv", "PublicOrganisation")),
+        ox.Triple(city, _n("rdfs", "label"), names[0]),
+        ox.Triple(city, _n("dct", "spatial"), place),
+        ox.Triple(place, A, _n("dct", "Location")),
+        ox.Triple(place, A, _n("schema", PLACE_CLASSES[place_kind])),
+        ox.Triple(place, _n("schema", "containedInPlace"), country),
+    ]
     for name in names:
-        graph.add((city, SKOS.prefLabel, name))
-        graph.add((place, RDFS.label, name))
+        t += [ox.Triple(city, _n("skos", "prefLabel"), name),
+              ox.Triple(place, _n("rdfs", "label"), name)]
     if qid:
-        graph.add((place, SCHEMA.sameAs, WIKIDATA[qid]))
+        t.append(ox.Triple(place, _n("schema", "sameAs"), ox.NamedNode(PREFIXES["wd"] + qid)))
     if note:
-        graph.add((place, SKOS.editorialNote, Literal(note, lang="en")))
-    graph.add((country, RDF.type, SCHEMA.Country))
-    graph.add((country, RDF.type, DCTERMS.Location))
-    graph.add((country, SKOS.notation, Literal(cc)))
-    graph.add((country, RDFS.label, Literal(COUNTRIES[cc], lang="en")))
+        t.append(ox.Triple(place, _n("skos", "editorialNote"), ox.Literal(note, language="en")))
+    t += [
+        ox.Triple(country, A, _n("schema", "Country")),
+        ox.Triple(country, A, _n("dct", "Location")),
+        ox.Triple(country, _n("skos", "notation"), ox.Literal(cc)),
+        ox.Triple(country, _n("rdfs", "label"), ox.Literal(COUNTRIES[cc], language="en")),
+    ]
+    return t
 
 
-TABLE_CONVERTERS: dict[str, Callable[[str, str], Graph]] = {"cities.csv": cities_to_graph}
+#: Table file name -> converter to triples (the build); the rdflib variant for the reference.
+TABLE_CONVERTERS: dict[str, Callable[[str, str], list[ox.Triple]]] = {
+    "cities.csv": cities_to_triples}
+REFERENCE_CONVERTERS: dict[str, Callable[[str, str], Graph]] = {"cities.csv": cities_to_graph}

@@ -7,13 +7,23 @@ by pyoxigraph); ``reference=True`` runs pySHACL instead, which the fast one is t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Namespace, URIRef
 
-from service.build.sources import SourceError, Sources, validation_graph, validation_store
+from service.build.load import Loaded
+from service.build.sources import (
+    SD_NAMED_GRAPH,
+    SourceError,
+    Sources,
+    validation_graph,
+    validation_store,
+)
+from service.namespaces import PREFIXES, RDF_TYPE
 from service.shacl.engine import Result, compile_graph, validate_store
 from service.shacl.reference import reference_report, report_results
 from service.shacl.shapes import UnsupportedShape
@@ -83,17 +93,49 @@ def problems_from_results(results: list[Result], locate=lambda node: ()) -> tupl
     return tuple(sorted(problems, key=lambda p: (p.files, p.focus, p.path, p.message)))
 
 
+def _compiled(shapes: Graph) -> list:
+    try:
+        return compile_graph(shapes)
+    except UnsupportedShape as exc:
+        raise SourceError(Path("shapes"), f"{exc}; `citynet validate --reference` runs "
+                          "pySHACL") from None
+
+
+def _report(results: list[Result], locate: Callable) -> Report:
+    problems = problems_from_results(results, locate)
+    conforms = not any(p.severity == "Violation" for p in problems)
+    return Report(conforms=conforms, problems=problems)
+
+
 def validate_sources(sources: Sources, shapes: Graph, reference: bool = False) -> Report:
     """Validate the union of all source graphs; only violations make the sources invalid."""
     if reference:
         results = report_results(reference_report(validation_graph(sources), shapes))
     else:
-        try:
-            checks = compile_graph(shapes)
-        except UnsupportedShape as exc:
-            raise SourceError(Path("shapes"), f"{exc}; `citynet validate --reference` runs "
-                              "pySHACL") from None
-        results = validate_store(validation_store(sources), checks)
-    problems = problems_from_results(results, sources.files_mentioning)
-    conforms = not any(p.severity == "Violation" for p in problems)
-    return Report(conforms=conforms, problems=problems)
+        results = validate_store(validation_store(sources), _compiled(shapes))
+    return _report(results, sources.files_mentioning)
+
+
+def validate_loaded(loaded: Loaded, shapes: Graph, reference: bool = False) -> Report:
+    """Validate the store a release is being built in: its default graph (the merge of the
+    sources) plus, while it runs, one ``sd:NamedGraph`` marker per graph (see
+    :func:`service.build.sources.validation_graph`), taken out again afterwards."""
+    store = loaded.store
+    a, named = ox.NamedNode(str(RDF_TYPE)), ox.NamedNode(str(SD_NAMED_GRAPH))
+    markers = [ox.Quad(g, a, named, ox.DefaultGraph()) for g in loaded.graph_names()]
+    markers = [q for q in markers if q not in store]
+    store.extend(markers)
+    try:
+        if reference:
+            union = Graph()
+            for prefix, iri in PREFIXES.items():
+                union.bind(prefix, iri)
+            union.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                        from_graph=ox.DefaultGraph()), format="nt")
+            results = report_results(reference_report(union, shapes))
+        else:
+            results = validate_store(store, _compiled(shapes))
+    finally:
+        for quad in markers:
+            store.remove(quad)
+    return _report(results, lambda node: loaded.files_mentioning(ox.NamedNode(str(node))))

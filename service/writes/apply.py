@@ -21,15 +21,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
 from service.build import journal
 from service.build.catalog import dataset_metadata
+from service.build.load import Loaded
 from service.build.pipeline import remote_loader, sources_fingerprint
 from service.build.publish import LockBusy, dataset_id, publish, release_lock
 from service.build.remote_load import RemoteLoadFailed
-from service.build.sources import Sources
-from service.build.validate import load_shapes, validate_sources
+from service.build.validate import load_shapes, validate_loaded
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
 from service.problems import Problem
 from service.settings import Settings
@@ -124,22 +123,18 @@ def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
     return quads
 
 
-def _rdflib_dataset(quads: list[ox.Quad]) -> Dataset:
-    dataset = Dataset()
-    dataset.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
-    return dataset
-
-
-def validate(quads: list[ox.Quad], settings: Settings) -> Dataset:
-    """The dataset as rdflib for the catalogue, or a 422 Problem listing the SHACL results."""
-    dataset = _rdflib_dataset(quads)
-    report = validate_sources(Sources(dataset=dataset), load_shapes(settings.shapes_dir))
+def validate(quads: list[ox.Quad], settings: Settings) -> ox.Store:
+    """The dataset as a store (for the catalogue), or a 422 Problem listing the SHACL results."""
+    store = ox.Store()
+    store.extend(quads)
+    store.extend(merged_default(quads))
+    report = validate_loaded(Loaded(store), load_shapes(settings.shapes_dir))
     if not report.conforms:
         problems = [{"focus": p.focus, "path": p.path, "message": p.message,
                      "severity": p.severity} for p in report.problems]
         raise Problem(422, "the write would make the dataset invalid; nothing was changed",
                       conforms=False, problems=problems)
-    return dataset
+    return store
 
 
 def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None],
