@@ -1,25 +1,25 @@
 """Load the curated sources straight into the pyoxigraph store a release is built in.
 
 The same dataset :func:`service.build.sources.load_sources` reads with rdflib (its reference),
-made without a Python object per triple: each Turtle file is parsed and bulk-loaded by
-pyoxigraph into its named graph (``{base}graph/<name>``, relative IRIs resolved against the
-base), blank nodes are then skolemised graph by graph (:func:`skolemize_graph`, only where a
-file may hold one), tables and the vocabulary's description are added, the write journal is
-replayed, and finally the store's real default graph is filled with the merge of the named
-graphs (a set; see :mod:`service.store.dataset`), graph by graph through a temporary
-N-Triples file so memory stays flat. pyoxigraph's bulk loader spills to disk.
+made in one pass: pyoxigraph parses each Turtle file (relative IRIs resolved against the base)
+and the statements stream into one bulk load of the store, each twice: into its named graph
+(``{base}graph/<name>``) and into the store's real default graph, which the bulk loader keeps
+as a set, so it is the merge of the named graphs (see :mod:`service.store.dataset`). Only the
+triples with a blank node are held back, file by file, to be skolemised
+(:func:`service.build.skolem.skolem_names`) before they join the stream. The write journal is
+then replayed on the loaded store. pyoxigraph's bulk loader spills to disk: memory stays flat.
 """
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from service.build import journal
-from service.build.skolem import skolemize_graph
+from service.build.skolem import skolem_names
 from service.build.sources import (
     DCT_TITLE,
     FOAF_DOCUMENT,
@@ -32,9 +32,7 @@ from service.build.sources import (
 from service.build.tables import TABLE_CONVERTERS, TableError
 from service.namespaces import RDF_TYPE, VOCAB_ONTOLOGY, graph_iri
 
-#: Bytes that may start a blank node in Turtle (``_:x``, ``[ ]``, a collection ``( )``); a
-#: file with none of them is not searched for blank nodes after loading.
-_BLANK_MARKS = (b"_:", b"[", b"(")
+DEFAULT = ox.DefaultGraph()
 
 
 @dataclass
@@ -60,12 +58,10 @@ class Loaded:
         return found
 
 
-def _load_turtle(store: ox.Store, path: Path, graph: ox.NamedNode, base: str) -> bool:
-    """Bulk-load one Turtle file into ``graph``; whether it may hold blank nodes."""
+def _turtle(path: Path, base: str) -> Iterator[ox.Triple]:
+    """The triples of one Turtle file, parsed by pyoxigraph; a SourceError names the file."""
     try:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base,
-                        to_graph=graph)
-        return _may_hold_blank_nodes(path)
+        yield from ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)
     except SyntaxError as exc:
         message = " ".join(str(exc).split())
         raise SourceError(path, f"parse error: {message[:300]}") from None
@@ -73,46 +69,64 @@ def _load_turtle(store: ox.Store, path: Path, graph: ox.NamedNode, base: str) ->
         raise SourceError(path, f"cannot read: {exc}") from None
 
 
-def _may_hold_blank_nodes(path: Path) -> bool:
-    """Whether the file has a byte sequence that may start a blank node (read in blocks)."""
-    tail = b""
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            if any(mark in tail + block for mark in _BLANK_MARKS):
-                return True
-            tail = block[-1:]
-    return False
-
-
-def _load_table(store: ox.Store, path: Path, graph: ox.NamedNode, base: str) -> None:
+def _table(path: Path, base: str) -> list[ox.Triple]:
     converter = TABLE_CONVERTERS.get(path.name)
     if converter is None:
         known = ", ".join(sorted(TABLE_CONVERTERS))
         raise SourceError(path, f"no converter for this table (known tables: {known})")
     try:
-        triples = converter(path.read_text(encoding="utf-8"), base)
+        return converter(path.read_text(encoding="utf-8"), base)
     except TableError as exc:
         raise SourceError(path, str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, f"cannot read: {exc}") from None
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
-def _describe_vocabulary_graph(store: ox.Store, base: str) -> None:
-    meta = ox.NamedNode(graph_iri(base, META_GRAPH))
+def _twice(triples: Iterable[ox.Triple], graph: ox.NamedNode, base: str) -> Iterator[ox.Quad]:
+    """Each triple in ``graph`` and in the default graph; those with a blank node after the
+    others, skolemised (all of one file's are needed to name its blank nodes)."""
+    blank, held = ox.BlankNode, []
+    for t in triples:
+        s, p, o = t.subject, t.predicate, t.object
+        if type(s) is blank or type(o) is blank:
+            held.append(t)
+            continue
+        yield ox.Quad(s, p, o, graph)
+        yield ox.Quad(s, p, o, DEFAULT)
+    if held:
+        names = skolem_names(held, base)
+        for t in held:
+            s, o = names.get(t.subject, t.subject), names.get(t.object, t.object)
+            yield ox.Quad(s, t.predicate, o, graph)
+            yield ox.Quad(s, t.predicate, o, DEFAULT)
+
+
+def _vocabulary_description(base: str) -> list[ox.Triple]:
     ontology = ox.NamedNode(VOCAB_ONTOLOGY)
-    store.extend([
-        ox.Quad(ox.NamedNode(graph_iri(base, VOCABULARY_GRAPH)), ox.NamedNode(str(PROV_DERIVED)),
-                ontology, meta),
-        ox.Quad(ontology, ox.NamedNode(RDF_TYPE), ox.NamedNode(str(FOAF_DOCUMENT)), meta),
-        ox.Quad(ontology, ox.NamedNode(str(DCT_TITLE)),
-                ox.Literal("The CityNet vocabulary", language="en"), meta),
-    ])
+    return [
+        ox.Triple(ox.NamedNode(graph_iri(base, VOCABULARY_GRAPH)), ox.NamedNode(str(PROV_DERIVED)),
+                  ontology),
+        ox.Triple(ontology, ox.NamedNode(RDF_TYPE), ox.NamedNode(str(FOAF_DOCUMENT))),
+        ox.Triple(ontology, ox.NamedNode(str(DCT_TITLE)),
+                  ox.Literal("The CityNet vocabulary", language="en")),
+    ]
+
+
+def _statements(units: list[tuple[str, list[Path]]], base: str,
+                vocabulary: bool) -> Iterator[ox.Quad]:
+    for name, paths in units:
+        graph = ox.NamedNode(graph_iri(base, name))
+        for path in paths:
+            triples = _table(path, base) if path.suffix == ".csv" else _turtle(path, base)
+            yield from _twice(triples, graph, base)
+    if vocabulary:
+        yield from _twice(_vocabulary_description(base), ox.NamedNode(graph_iri(base, META_GRAPH)),
+                          base)
 
 
 def replay(store: ox.Store, entries: list[journal.Entry], base: str) -> set[str]:
     """Apply journaled writes, in order, to the named graphs (removals, then additions, per
-    entry); the names of the graphs they touched."""
+    entry) and keep the default graph their merge; the names of the graphs they touched."""
     touched: set[str] = set()
     for entry in entries:
         for key in ("remove", "add"):
@@ -121,26 +135,21 @@ def replay(store: ox.Store, entries: list[journal.Entry], base: str) -> set[str]
             except SyntaxError as exc:
                 raise journal.JournalError(f"a journal entry does not parse: {exc}") from None
             for quad in quads:
-                (store.remove if key == "remove" else store.add)(quad)
                 touched.add(quad.graph_name.value)
+                merged = ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+                if key == "add":
+                    store.add(quad)
+                    store.add(merged)
+                    continue
+                store.remove(quad)
+                stated = store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+                if not any(isinstance(q.graph_name, ox.NamedNode) for q in stated):
+                    store.remove(merged)  # no source states it any more
     return touched
 
 
-def fill_default_graph(store: ox.Store) -> None:
-    """Store the merge of the named graphs as the default graph: each distinct triple once.
-
-    Each graph goes through a temporary N-Triples file (written and read back by pyoxigraph),
-    so neither Python objects per triple nor a whole graph in memory are needed."""
-    with tempfile.TemporaryDirectory(prefix="citynet-merge-") as folder:
-        path = Path(folder) / "graph.nt"
-        for graph in list(store.named_graphs()):
-            store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.DefaultGraph())
-
-
 def _drop_empty_graphs(store: ox.Store) -> None:
-    """Forget graph names left without a triple (an empty file, a write that emptied one)."""
+    """Forget graph names left without a triple (a write that emptied a graph)."""
     for graph in list(store.named_graphs()):
         if next(store.quads_for_pattern(None, None, None, graph), None) is None:
             store.remove_graph(graph)
@@ -155,22 +164,12 @@ def load_into(store: ox.Store, data_dir: Path, ontology_dir: Path, base: str,
     if vocabulary:
         units.append((VOCABULARY_GRAPH, vocabulary))
     for name, paths in units:
-        graph = ox.NamedNode(graph_iri(base, name))
-        blank = False
-        for path in paths:
-            if path.suffix == ".csv":
-                _load_table(store, path, graph, base)
-            else:
-                blank = _load_turtle(store, path, graph, base) or blank
-        if blank:
-            skolemize_graph(store, graph, base)
-        loaded.files[graph.value] = list(paths)
-    if vocabulary:
-        _describe_vocabulary_graph(store, base)
+        loaded.files[graph_iri(base, name)] = list(paths)
+    store.bulk_extend(_statements(units, base, bool(vocabulary)))
     if entries:
         path = journal.journal_path(data_dir)
         for name in replay(store, entries, base):
             loaded.files.setdefault(name, []).append(path)
-    _drop_empty_graphs(store)
-    fill_default_graph(store)
+        _drop_empty_graphs(store)
+    store.optimize()
     return loaded

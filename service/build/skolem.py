@@ -43,11 +43,8 @@ def skolemize(graph: Graph, base: str) -> Graph:
     return result
 
 
-# ------------------------------------------------------------------ the same, on a store
+# ------------------------------------------------------------------ the same, for pyoxigraph
 
-#: Every triple of one graph with a blank node as its subject or object.
-_BLANK_QUERY = ("SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o "
-                "FILTER(isBlank(?s) || isBlank(?o)) }} }}")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -99,18 +96,3 @@ def skolem_names(triples: list[ox.Triple], base: str) -> dict[ox.BlankNode, ox.N
     nodes |= {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
     return {node: ox.NamedNode(f"{base}id/node/{fingerprint(node, frozenset())}")
             for node in nodes}
-
-
-def skolemize_graph(store: ox.Store, graph: ox.NamedNode, base: str) -> int:
-    """Replace the blank nodes of ``graph`` in ``store`` as :func:`skolemize` does; the number
-    of triples rewritten. Only the triples with a blank node are read into memory."""
-    triples = [ox.Triple(r["s"], r["p"], r["o"])
-               for r in store.query(_BLANK_QUERY.format(graph=graph.value))]
-    if not triples:
-        return 0
-    names = skolem_names(triples, base)
-    for t in triples:
-        store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
-    store.extend(ox.Quad(names.get(t.subject, t.subject), t.predicate,
-                         names.get(t.object, t.object), graph) for t in triples)
-    return len(triples)
