@@ -43,7 +43,7 @@ PHASES = (
     ("service/build/dumps.py", "turtle_terms"),
     ("service/build/dumps.py", "_nquads"),
     ("service/jsonld.py", "write_dataset"),
-    ("service/build/history.py", "write_first_change_log"),
+    ("service/build/history.py", "finish"),
     ("service/build/dumps.py", "_sha256"),
     ("service/build/publish.py", "publish_store"),
     ("service/build/pipeline.py", "build"),

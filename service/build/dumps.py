@@ -14,8 +14,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from itertools import chain
 from pathlib import Path
 from typing import IO
@@ -77,17 +77,30 @@ def _blocks(store: ox.Store, graph: ox.NamedNode, folder: Path) -> Iterator[byte
     path.unlink()
 
 
-def _nquads(store: ox.Store, out: IO[bytes] | None) -> str:
-    """Write the named graphs as N-Quads to ``out`` (if given); the content's identifier."""
+#: Called with each named graph and a block of its N-Triples lines, as the dump is written.
+Sink = Callable[[ox.NamedNode, bytes], None]
+
+
+def _nquads(store: ox.Store, out: IO[bytes] | None, copy: Path | None = None,
+            sink: Sink | None = None) -> str:
+    """Write the named graphs as N-Quads to ``out`` (if given) and to the file ``copy`` (if
+    given), passing each graph's N-Triples to ``sink``; the content's identifier."""
     digest = hashlib.sha256()
-    with tempfile.TemporaryDirectory(prefix="citynet-dump-") as folder:
+    with tempfile.TemporaryDirectory(prefix="citynet-dump-") as folder, \
+            (copy.open("wb") if copy else nullcontext()) as plain:
         for graph in graph_names(store):
             digest.update(f"{graph}\n".encode())
             suffix = f" {graph} .\n".encode()
             for block in _blocks(store, graph, Path(folder)):
                 digest.update(block)
-                if out is not None:  # N-Triples escapes every newline inside a literal
-                    out.write(block.replace(b" .\n", suffix))
+                if sink is not None:
+                    sink(graph, block)
+                if out is not None or plain is not None:
+                    # N-Triples escapes every newline inside a literal: " .\n" ends a line
+                    lines = block.replace(b" .\n", suffix)
+                    for target in (out, plain):
+                        if target is not None:
+                            target.write(lines)
     return digest.hexdigest()[:16]
 
 
@@ -128,35 +141,38 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def write_dumps(store: ox.Store, folder: Path,
-                prefixes: dict[str, str]) -> tuple[list[dict], str]:
+def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
+                sink: Sink | None = None) -> tuple[list[dict], str]:
     """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and the
-    release identifier (:func:`store_id`).
+    release identifier (:func:`store_id`). ``sink`` sees each named graph's N-Triples.
 
     The Turtle dump declares only the prefixes it uses; the JSON-LD dump is compact, with the
-    dataset's whole context inline (what /context.jsonld serves), so it reads offline."""
+    dataset's whole context inline (what /context.jsonld serves), so it reads offline. It is
+    written from the N-Quads just written (parsing them is cheaper than reading the store)."""
     folder.mkdir(parents=True, exist_ok=True)
     turtle_prefixes = rdfout.used_prefixes(turtle_terms(store), prefixes)
     context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)), prefixes)
     written, release_id = [], ""
-    for name, fmt, compressed, with_graphs, description in DUMPS:
-        path = folder / name
-        with _open(path, compressed) as out:
-            if fmt is media.JSON_LD:
-                jsonld.write_dataset(named_quads(store), out, context)
-            elif with_graphs:
-                release_id = _nquads(store, out)
-            else:
-                store.dump(out, fmt.format, from_graph=ox.DefaultGraph(),
-                           prefixes=turtle_prefixes if fmt is media.TURTLE else None)
-        written.append({
-            "name": name,
-            "media_type": fmt.media_type,
-            "compression": "gzip" if compressed else None,
-            "graphs": with_graphs,
-            "description": description,
-            "size": path.stat().st_size,
-            "sha256": _sha256(path),
-        })
+    with tempfile.TemporaryDirectory(prefix="citynet-dump-") as scratch:
+        nquads = Path(scratch) / "named.nq"
+        for name, fmt, compressed, with_graphs, description in DUMPS:
+            path = folder / name
+            with _open(path, compressed) as out:
+                if fmt is media.JSON_LD:
+                    jsonld.write_dataset(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS),
+                                         out, context)
+                elif with_graphs:
+                    release_id = _nquads(store, out, nquads, sink)
+                else:
+                    store.dump(out, fmt.format, from_graph=ox.DefaultGraph(),
+                               prefixes=turtle_prefixes if fmt is media.TURTLE else None)
+            written.append({
+                "name": name,
+                "media_type": fmt.media_type,
+                "compression": "gzip" if compressed else None,
+                "graphs": with_graphs,
+                "description": description,
+                "size": path.stat().st_size,
+                "sha256": _sha256(path),
+            })
     return written, release_id
-

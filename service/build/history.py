@@ -95,34 +95,60 @@ def change_log(changes: dict[str, GraphChange], base: str, release_id: str,
     return quads
 
 
-def write_first_change_log(store: ox.Store, path: Path, base: str, release_id: str,
-                           prefixes: dict[str, str]) -> dict[str, dict[str, int]]:
+class FirstChangeLog:
     """The change log of a first release (every triple added), as :func:`change_log` makes it
-    but streamed: each graph's triples go from the store to the file as N-Triples lines inside
-    a TriG graph block, never as Python objects. Returns its :func:`summary`."""
-    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
-    totals = {row["g"].value: int(row["n"].value) for row in store.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    graphs = [g for g in graphs if totals.get(g.value)]
-    # the default graph (which part holds which graph's triples) from a one-triple stand-in
-    stand_in = {g.value: GraphChange(added=[ox.Triple(g, g, g)]) for g in graphs}
-    header = []
-    for quad in change_log(stand_in, base, release_id, None):
-        if not isinstance(quad.graph_name, ox.DefaultGraph):
-            continue
-        if quad.predicate.value == PREFIXES["dct"] + "description":
-            graph = graphs[int(quad.subject.value.rsplit("-", 1)[-1]) - 1].value
-            quad = ox.Quad(quad.subject, quad.predicate, ox.Literal(
-                f"{totals[graph]} triple(s) added in {graph}", language="en"), quad.graph_name)
-        header.append(quad)
-    log_iri = changes_iri(base, release_id)
-    with path.open("wb") as out:
-        out.write(ox.serialize(header, format=ox.RdfFormat.TRIG, prefixes=prefixes))
-        for number, graph in enumerate(graphs, start=1):
-            out.write(f"\n<{log_iri}#added-{number}> {{\n".encode())
-            store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            out.write(b"}\n")
-    return {g.value: {"added": totals[g.value], "removed": 0} for g in graphs}
+    but streamed: called with each graph's N-Triples blocks while the N-Quads dump is written
+    (see :func:`service.build.dumps.write_dumps`), it writes them as the lines of TriG graph
+    blocks to ``body``; :meth:`finish` then writes the log (prefixes, the parts in the
+    default graph, the blocks) once the release's identifier, part of every IRI, is known."""
+
+    PLACEHOLDER = b"\x00changes\x00"
+
+    def __init__(self, body: Path) -> None:
+        self.path = body
+        self.body = body.open("wb")
+        self.graphs: list[str] = []
+
+    def __call__(self, graph: ox.NamedNode, block: bytes) -> None:
+        if not self.graphs or self.graphs[-1] != graph.value:
+            if self.graphs:
+                self.body.write(b"}\n")
+            self.graphs.append(graph.value)
+            self.body.write(b"\n<" + self.PLACEHOLDER + f"#added-{len(self.graphs)}> {{\n".encode())
+        self.body.write(block)
+
+    def finish(self, path: Path, base: str, release_id: str, prefixes: dict[str, str],
+               counts: dict[str, int]) -> dict[str, dict[str, int]]:
+        """Write the log to ``path`` (the body is deleted); its :func:`summary`."""
+        if self.graphs:
+            self.body.write(b"}\n")
+        self.body.close()
+        stand_in = {g: GraphChange(added=[]) for g in self.graphs}
+        for g in self.graphs:  # one triple each, so the part of every graph is described
+            node = ox.NamedNode(g)
+            stand_in[g].added.append(ox.Triple(node, node, node))
+        header = []
+        for quad in change_log(stand_in, base, release_id, None):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                continue
+            if quad.predicate.value == PREFIXES["dct"] + "description":
+                graph = self.graphs[int(quad.subject.value.rsplit("-", 1)[-1]) - 1]
+                quad = ox.Quad(quad.subject, quad.predicate, ox.Literal(
+                    f"{counts[graph]} triple(s) added in {graph}", language="en"),
+                    quad.graph_name)
+            header.append(quad)
+        log_iri = changes_iri(base, release_id).encode()
+        with path.open("wb") as out, self.path.open("rb") as body:
+            out.write(ox.serialize(header, format=ox.RdfFormat.TRIG, prefixes=prefixes))
+            rest = b""
+            while block := body.read(1 << 20):  # whole lines, so no placeholder is cut
+                block = rest + block
+                end = block.rfind(b"\n") + 1
+                rest = block[end:]
+                out.write(block[:end].replace(self.PLACEHOLDER, log_iri))
+            out.write(rest)
+        self.path.unlink()
+        return {g: {"added": counts[g], "removed": 0} for g in self.graphs}
 
 
 def read_change_log(path) -> dict[str, GraphChange]:

@@ -171,5 +171,4 @@ def load_into(store: ox.Store, data_dir: Path, ontology_dir: Path, base: str,
         for name in replay(store, entries, base):
             loaded.files.setdefault(name, []).append(path)
         _drop_empty_graphs(store)
-    store.optimize()
     return loaded

@@ -201,12 +201,14 @@ def publish_store(
     """
     store.optimize()
     triples, graphs = store_counts(store)
-    dumps, release_id = write_dumps(store, building / "dumps", prefixes)
     previous = _live(var)
+    # a first release's change log has every triple: written from the N-Quads dump's pass
+    first = history.FirstChangeLog(building / "changes.body") if previous is None else None
+    dumps, release_id = write_dumps(store, building / "dumps", prefixes, first)
     summary: dict | None = None
-    if previous is None:  # every triple is new: streamed from the store
-        summary = history.write_first_change_log(store, building / history.CHANGES_FILE, base,
-                                                 release_id, prefixes)
+    if first is not None:
+        summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
+                               graphs)
     store.flush()
     del store
     gc.collect()
