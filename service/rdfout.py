@@ -63,8 +63,7 @@ def used_prefixes(iris: Iterable[str], prefixes: Mapping[str, str],
     it would abbreviate (as the longest namespace) has a local name ``plain`` accepts."""
     by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
     # each IRI's candidate namespaces, longest first, with whether its local name is plain
-    # (kept once per distinct list: memory stays small however many IRIs stream past)
-    options = {tuple(_candidates(iri, by_namespace, plain)) for iri in iris}
+    options = [_candidates(iri, by_namespace, plain) for iri in set(iris)]
     dropped: set[str] = set()
     while True:
         used: set[str] = set()

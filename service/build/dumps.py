@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -23,7 +24,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from service import jsonld, media, rdfout
-from service.namespaces import PREFIXES, RDF_TYPE
+from service.namespaces import RDF_TYPE
 
 DUMP_NAME = "citynet"
 #: zlib's own default: about twice as fast as gzip's 9 for a few percent more bytes.
@@ -39,15 +40,6 @@ DUMPS = (
      "Every named graph, compact JSON-LD with its @context."),
 )
 
-_XSD_STRING = PREFIXES["xsd"] + "string"
-#: The distinct terms of the default graph Turtle may abbreviate (see rdfout.turtle_iris).
-_TURTLE_TERMS = (
-    "SELECT DISTINCT ?t WHERE { ?t ?p ?o FILTER(isIRI(?t)) }",
-    "SELECT DISTINCT ?t WHERE { ?s ?p ?t FILTER(isIRI(?t)) }",
-    f"SELECT DISTINCT ?t WHERE {{ ?s ?t ?o FILTER(?t != <{RDF_TYPE}>) }}",
-    f"SELECT DISTINCT ?t WHERE {{ ?s ?p ?t FILTER(isLiteral(?t) && LANG(?t) = \"\" "
-    f"&& DATATYPE(?t) != <{_XSD_STRING}>) }}",
-)
 
 
 def graph_names(store: ox.Store) -> list[ox.NamedNode]:
@@ -109,17 +101,49 @@ def store_id(store: ox.Store) -> str:
     return _nquads(store, None)
 
 
-def turtle_terms(store: ox.Store) -> Iterator[str]:
-    """The IRIs Turtle may write as prefixed names in the merged dump, each distinct one once
-    per position (the store does the distinct)."""
-    for query in _TURTLE_TERMS[:3]:
-        for row in store.query(query):
-            yield row["t"].value
-    for row in store.query(_TURTLE_TERMS[3]):
-        term = row["t"]
-        native = rdfout.NATIVE.get(term.datatype.value)
-        if not (native and native.match(term.value)):
-            yield term.datatype.value
+class TurtlePrefixes:
+    """Which prefixes the Turtle dump declares, learnt from the N-Triples of the named graphs
+    as they stream past (the same triples as the merged default graph), in constant memory.
+
+    What :func:`service.rdfout.used_prefixes` decides depends, for each IRI, only on the part
+    up to its last ``/`` or ``#`` and, when that part is a declared namespace, on whether the
+    rest is a plain local name; so one IRI of each such kind stands for all of them."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.namespaces = set(prefixes.values())
+        self.examples: dict[tuple[str, bool | None], str] = {}
+        self.native = {dt.encode(): pattern for dt, pattern in rdfout.NATIVE.items()}
+
+    def __call__(self, _graph: ox.NamedNode, block: bytes) -> None:
+        see, rdf_type = self._see, RDF_TYPE.encode()
+        for s, p, o, value, datatype in _NT_LINE.findall(block):
+            if s:
+                see(s)
+            if p != rdf_type:
+                see(p)
+            if o:
+                see(o)
+            elif datatype:
+                native = self.native.get(datatype)
+                if not (native and native.match(value.decode("utf-8", "replace"))):
+                    see(datatype)
+
+    def _see(self, raw: bytes) -> None:
+        iri = raw.decode("utf-8")
+        end = max(iri.rfind("/"), iri.rfind("#")) + 1
+        folder = iri[:end]
+        plain = bool(rdfout.PLAIN_LOCAL.match(iri[end:])) if folder in self.namespaces else None
+        self.examples.setdefault((folder, plain), iri)
+
+    def used(self, prefixes: dict[str, str]) -> dict[str, str]:
+        return rdfout.used_prefixes(self.examples.values(), prefixes)
+
+
+#: One N-Triples line as pyoxigraph writes it: subject IRI, predicate, object IRI or literal
+#: (its escaped lexical form and datatype); blank nodes and language tags are not captured.
+_NT_LINE = re.compile(
+    rb'^(?:<([^>]*)>|_:\S+) <([^>]*)> (?:<([^>]*)>|_:\S+|"((?:[^"\\]|\\.)*)"'
+    rb'(?:\^\^<([^>]*)>|@[^ ]+)?) \.$', re.MULTILINE)
 
 
 @contextmanager
@@ -146,27 +170,35 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
     """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and the
     release identifier (:func:`store_id`). ``sink`` sees each named graph's N-Triples.
 
-    The Turtle dump declares only the prefixes it uses; the JSON-LD dump is compact, with the
-    dataset's whole context inline (what /context.jsonld serves), so it reads offline. It is
-    written from the N-Quads just written (parsing them is cheaper than reading the store)."""
+    The N-Quads dump is written first: the same pass learns which prefixes the Turtle dump
+    uses (it declares only those), and the JSON-LD dump is written from the N-Quads (parsing
+    them is cheaper than reading the store). The JSON-LD dump is compact, with the dataset's
+    whole context inline (what /context.jsonld serves), so it reads offline."""
     folder.mkdir(parents=True, exist_ok=True)
-    turtle_prefixes = rdfout.used_prefixes(turtle_terms(store), prefixes)
+    turtle = TurtlePrefixes(prefixes)
+
+    def both(graph: ox.NamedNode, block: bytes) -> None:
+        turtle(graph, block)
+        if sink is not None:
+            sink(graph, block)
+
     context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)), prefixes)
-    written, release_id = [], ""
+    described, release_id = {}, ""
     with tempfile.TemporaryDirectory(prefix="citynet-dump-") as scratch:
         nquads = Path(scratch) / "named.nq"
-        for name, fmt, compressed, with_graphs, description in DUMPS:
+        order = sorted(DUMPS, key=lambda dump: dump[1] is not media.N_QUADS)
+        for name, fmt, compressed, with_graphs, description in order:
             path = folder / name
             with _open(path, compressed) as out:
                 if fmt is media.JSON_LD:
                     jsonld.write_dataset(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS),
                                          out, context)
                 elif with_graphs:
-                    release_id = _nquads(store, out, nquads, sink)
+                    release_id = _nquads(store, out, nquads, both)
                 else:
                     store.dump(out, fmt.format, from_graph=ox.DefaultGraph(),
-                               prefixes=turtle_prefixes if fmt is media.TURTLE else None)
-            written.append({
+                               prefixes=turtle.used(prefixes) if fmt is media.TURTLE else None)
+            described[name] = {
                 "name": name,
                 "media_type": fmt.media_type,
                 "compression": "gzip" if compressed else None,
@@ -174,5 +206,5 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
                 "description": description,
                 "size": path.stat().st_size,
                 "sha256": _sha256(path),
-            })
-    return written, release_id
+            }
+    return [described[dump[0]] for dump in DUMPS], release_id

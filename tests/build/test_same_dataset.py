@@ -8,18 +8,21 @@ the first release's change log."""
 from __future__ import annotations
 
 import gzip
+import re
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from service import rdfout
 from service.build import journal
 from service.build.history import read_change_log
 from service.build.pipeline import build, to_quads
 from service.build.skolem import n3
 from service.build.sources import load_sources
 from service.generate.dataset import generate
+from service.namespaces import data_prefixes
 from service.settings import Settings, load_settings
 from service.store.release import Release
 from service.writes.apply import apply_write
@@ -79,6 +82,9 @@ def assert_same_dataset(release: Release, expected: set[ox.Quad]) -> None:
     assert parsed(dumps / "citynet.nq.gz", ox.RdfFormat.N_QUADS) == expected
     assert parsed(dumps / "citynet.nt.gz", ox.RdfFormat.N_TRIPLES) == merged
     assert parsed(dumps / "citynet.ttl", ox.RdfFormat.TURTLE) == merged
+    declared = re.findall(r"^@prefix ([\w-]*): <([^>]*)>", (dumps / "citynet.ttl").read_text(),
+                          re.MULTILINE)
+    assert dict(declared) == rdfout.used_prefixes(rdfout.turtle_iris(merged), data_prefixes(BASE))
     assert parsed(dumps / "citynet.jsonld", ox.RdfFormat.JSON_LD) == expected
 
     # the first release's change log: every triple added, in its graph
