@@ -2,9 +2,8 @@
 
 Files: Turtle (all graphs merged: the store's default graph), N-Triples gzip (merged), N-Quads
 gzip (the named graphs only), JSON-LD (the named graphs only, compact, with the dataset's
-context). pyoxigraph writes Turtle, N-Triples and N-Quads itself, straight from the store; only
-the JSON-LD writer (and the prefixes Turtle declares) see one Python object per statement.
-Output is deterministic for the same store content: an on-disk store lists its quads in an
+context). pyoxigraph writes every file but JSON-LD, from the store or from its own N-Triples;
+the JSON-LD writer is the only one to see a Python object per statement. Output is deterministic for the same store content: an on-disk store lists its quads in an
 order that depends on their content only, graphs are written in name order, and gzip headers
 carry no timestamp. The release's identifier is a hash of that N-Quads content.
 """
@@ -52,10 +51,8 @@ def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
                                for g in graph_names(store))
 
 
-def _blocks(store: ox.Store, graph: ox.NamedNode, folder: Path) -> Iterator[bytes]:
-    """The graph as N-Triples in blocks of whole lines (written by pyoxigraph to a file)."""
-    path = folder / "graph.nt"
-    store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=graph)
+def _lines(path: Path) -> Iterator[bytes]:
+    """A file in blocks of whole lines."""
     rest = b""
     with path.open("rb") as handle:
         while block := handle.read(BLOCK):
@@ -66,6 +63,13 @@ def _blocks(store: ox.Store, graph: ox.NamedNode, folder: Path) -> Iterator[byte
                 yield block[:end]
     if rest:
         yield rest
+
+
+def _blocks(store: ox.Store, graph: ox.NamedNode, folder: Path) -> Iterator[bytes]:
+    """The graph as N-Triples in blocks of whole lines (written by pyoxigraph to a file)."""
+    path = folder / "graph.nt"
+    store.dump(str(path), ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    yield from _lines(path)
     path.unlink()
 
 
@@ -102,48 +106,43 @@ def store_id(store: ox.Store) -> str:
 
 
 class TurtlePrefixes:
-    """Which prefixes the Turtle dump declares, learnt from the N-Triples of the named graphs
-    as they stream past (the same triples as the merged default graph), in constant memory.
+    """Which prefixes the Turtle dump declares (see :func:`service.rdfout.used_prefixes`),
+    learnt from its triples as N-Triples, block by block, in constant memory.
 
-    What :func:`service.rdfout.used_prefixes` decides depends, for each IRI, only on the part
-    up to its last ``/`` or ``#`` and, when that part is a declared namespace, on whether the
-    rest is a plain local name; so one IRI of each such kind stands for all of them."""
+    What ``used_prefixes`` decides depends, for each IRI Turtle may abbreviate, only on the
+    part up to its last ``/`` or ``#`` and, when that part is a declared namespace, on whether
+    the rest is a plain local name; so one IRI of each kind stands for all of them, and the
+    IRIs are found by regular expressions over the bytes (``rdf:type`` as a predicate and the
+    datatypes of literals Turtle writes bare are taken out first, as ``turtle_iris`` does)."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        self.namespaces = set(prefixes.values())
-        self.examples: dict[tuple[str, bool | None], str] = {}
-        self.native = {dt.encode(): pattern for dt, pattern in rdfout.NATIVE.items()}
+        namespaces = sorted({ns.encode() for ns in prefixes.values()}, key=len, reverse=True)
+        self.declared = set(namespaces)
+        self.in_declared = re.compile(
+            rb"<(" + b"|".join(re.escape(ns) for ns in namespaces) + rb")([^<>/#]*)>")
+        self.folders: set[bytes] = set()
+        self.examples: dict[tuple[bytes, bool], bytes] = {}
 
-    def __call__(self, _graph: ox.NamedNode, block: bytes) -> None:
-        see, rdf_type = self._see, RDF_TYPE.encode()
-        for s, p, o, value, datatype in _NT_LINE.findall(block):
-            if s:
-                see(s)
-            if p != rdf_type:
-                see(p)
-            if o:
-                see(o)
-            elif datatype:
-                native = self.native.get(datatype)
-                if not (native and native.match(value.decode("utf-8", "replace"))):
-                    see(datatype)
-
-    def _see(self, raw: bytes) -> None:
-        iri = raw.decode("utf-8")
-        end = max(iri.rfind("/"), iri.rfind("#")) + 1
-        folder = iri[:end]
-        plain = bool(rdfout.PLAIN_LOCAL.match(iri[end:])) if folder in self.namespaces else None
-        self.examples.setdefault((folder, plain), iri)
+    def __call__(self, block: bytes) -> None:
+        block = _NATIVE.sub(b"0", block.replace(_TYPE_PREDICATE, b"> a "))
+        self.folders.update(_FOLDER.findall(block))
+        for namespace, local in set(self.in_declared.findall(block)):
+            plain = bool(rdfout.PLAIN_LOCAL.match(local.decode("utf-8", "replace")))
+            self.examples.setdefault((namespace, plain), namespace + local)
 
     def used(self, prefixes: dict[str, str]) -> dict[str, str]:
-        return rdfout.used_prefixes(self.examples.values(), prefixes)
+        examples = [e.decode() for e in self.examples.values()]
+        examples += [f.decode() + "x" for f in self.folders if f not in self.declared]
+        return rdfout.used_prefixes(examples, prefixes)
 
 
-#: One N-Triples line as pyoxigraph writes it: subject IRI, predicate, object IRI or literal
-#: (its escaped lexical form and datatype); blank nodes and language tags are not captured.
-_NT_LINE = re.compile(
-    rb'^(?:<([^>]*)>|_:\S+) <([^>]*)> (?:<([^>]*)>|_:\S+|"((?:[^"\\]|\\.)*)"'
-    rb'(?:\^\^<([^>]*)>|@[^ ]+)?) \.$', re.MULTILINE)
+_TYPE_PREDICATE = f"> <{RDF_TYPE}> ".encode()
+#: Every IRI's part up to its last ``/`` or ``#``.
+_FOLDER = re.compile(rb"<([^<>]*[/#])[^<>/#]*>")
+#: Typed literals Turtle writes without their datatype (``1``, ``1.5``, ``true`` …).
+_NATIVE = re.compile(b"|".join(
+    b'"(?:' + pattern.pattern[1:-1].encode() + rb')"\^\^<' + re.escape(datatype.encode()) + b">"
+    for datatype, pattern in rdfout.NATIVE.items()))
 
 
 @contextmanager
@@ -170,23 +169,21 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
     """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and the
     release identifier (:func:`store_id`). ``sink`` sees each named graph's N-Triples.
 
-    The N-Quads dump is written first: the same pass learns which prefixes the Turtle dump
-    uses (it declares only those), and the JSON-LD dump is written from the N-Quads (parsing
-    them is cheaper than reading the store). The JSON-LD dump is compact, with the dataset's
-    whole context inline (what /context.jsonld serves), so it reads offline."""
+    The store is read twice only, by pyoxigraph: the default graph to a temporary N-Triples
+    file (the N-Triples dump compressed, Turtle re-serialised from it, declaring only the
+    prefixes it uses) and the named graphs (the N-Quads dump, and JSON-LD written from those
+    N-Quads: parsing them is much cheaper than reading the store again). The JSON-LD dump is
+    compact, with the dataset's whole context inline (what /context.jsonld serves)."""
     folder.mkdir(parents=True, exist_ok=True)
-    turtle = TurtlePrefixes(prefixes)
-
-    def both(graph: ox.NamedNode, block: bytes) -> None:
-        turtle(graph, block)
-        if sink is not None:
-            sink(graph, block)
-
     context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)), prefixes)
     described, release_id = {}, ""
     with tempfile.TemporaryDirectory(prefix="citynet-dump-") as scratch:
-        nquads = Path(scratch) / "named.nq"
-        order = sorted(DUMPS, key=lambda dump: dump[1] is not media.N_QUADS)
+        merged, nquads = Path(scratch) / "merged.nt", Path(scratch) / "named.nq"
+        store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        turtle = TurtlePrefixes(prefixes)
+        for block in _lines(merged):
+            turtle(block)
+        order = sorted(DUMPS, key=lambda dump: dump[1] is media.JSON_LD)  # after N-Quads
         for name, fmt, compressed, with_graphs, description in order:
             path = folder / name
             with _open(path, compressed) as out:
@@ -194,10 +191,13 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
                     jsonld.write_dataset(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS),
                                          out, context)
                 elif with_graphs:
-                    release_id = _nquads(store, out, nquads, both)
+                    release_id = _nquads(store, out, nquads, sink)
+                elif fmt is media.TURTLE:
+                    ox.serialize(ox.parse(path=str(merged), format=ox.RdfFormat.N_TRIPLES), out,
+                                 ox.RdfFormat.TURTLE, prefixes=turtle.used(prefixes))
                 else:
-                    store.dump(out, fmt.format, from_graph=ox.DefaultGraph(),
-                               prefixes=turtle.used(prefixes) if fmt is media.TURTLE else None)
+                    for block in _lines(merged):
+                        out.write(block)
             described[name] = {
                 "name": name,
                 "media_type": fmt.media_type,

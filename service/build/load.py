@@ -7,13 +7,15 @@ and the statements stream into one bulk load of the store, each twice: into its 
 as a set, so it is the merge of the named graphs (see :mod:`service.store.dataset`). Only the
 triples with a blank node are held back, file by file, to be skolemised
 (:func:`service.build.skolem.skolem_names`) before they join the stream. The write journal is
-then replayed on the loaded store. pyoxigraph's bulk loader spills to disk: memory stays flat.
+then replayed on the loaded store. The bulk loads go in batches of a bounded number of
+quads and pyoxigraph's loader writes each to disk: memory stays flat as the data grows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +35,9 @@ from service.build.tables import TABLE_CONVERTERS, TableError
 from service.namespaces import RDF_TYPE, VOCAB_ONTOLOGY, graph_iri
 
 DEFAULT = ox.DefaultGraph()
+#: Quads per bulk load: pyoxigraph's loader holds a whole call's quads in memory while it
+#: sorts them (about 1 GiB per million), so a big dataset goes in several calls.
+BATCH = 400_000
 
 
 @dataclass
@@ -165,7 +170,9 @@ def load_into(store: ox.Store, data_dir: Path, ontology_dir: Path, base: str,
         units.append((VOCABULARY_GRAPH, vocabulary))
     for name, paths in units:
         loaded.files[graph_iri(base, name)] = list(paths)
-    store.bulk_extend(_statements(units, base, bool(vocabulary)))
+    statements = _statements(units, base, bool(vocabulary))
+    while (first := next(statements, None)) is not None:
+        store.bulk_extend(chain((first,), islice(statements, BATCH - 1)))
     if entries:
         path = journal.journal_path(data_dir)
         for name in replay(store, entries, base):
