@@ -3,9 +3,10 @@
 Files: Turtle (all graphs merged: the store's default graph), N-Triples gzip (merged), N-Quads
 gzip (the named graphs only), JSON-LD (the named graphs only, compact, with the dataset's
 context). pyoxigraph writes every file but JSON-LD, from the store or from its own N-Triples;
-the JSON-LD writer is the only one to see a Python object per statement. Output is deterministic for the same store content: an on-disk store lists its quads in an
-order that depends on their content only, graphs are written in name order, and gzip headers
-carry no timestamp. The release's identifier is a hash of that N-Quads content.
+the JSON-LD writer is the only one to see a Python object per statement. Output is
+deterministic for the same store content: an on-disk store lists its quads in an order that
+depends on their content only, graphs are written in name order, and gzip headers carry no
+timestamp. The release's identifier is a hash of that N-Quads content.
 """
 
 from __future__ import annotations
