@@ -10,6 +10,7 @@ default graph, so it reads as RDF and renders as a page.
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from service.namespaces import PREFIXES
 from service.store.release import Release
 
 CHANGES_FILE = "changes.trig"
+#: The key of ``release.json`` holding each named graph's content hash.
+DIGESTS = "graph_digests"
 NQUADS_DUMP = "citynet.nq.gz"
 
 
@@ -30,15 +33,40 @@ class GraphChange:
     removed: list[ox.Triple] = field(default_factory=list)
 
 
-def release_quads(release: Release) -> set[ox.Quad]:
-    """The named-graph quads of a published release, read from its N-Quads dump."""
-    return dump_quads(release.dumps_path)
+def release_quads(release: Release, graphs: set[str] | None = None) -> set[ox.Quad]:
+    """The named-graph quads of a published release (of ``graphs`` only, if given), read from
+    its N-Quads dump."""
+    return dump_quads(release.dumps_path, graphs)
 
 
-def dump_quads(folder: Path) -> set[ox.Quad]:
-    """The quads of the N-Quads dump in ``folder``."""
+def dump_quads(folder: Path, graphs: set[str] | None = None) -> set[ox.Quad]:
+    """The quads of the N-Quads dump in ``folder`` (those of ``graphs`` only, if given)."""
     with gzip.open(folder / NQUADS_DUMP, "rb") as handle:
-        return set(ox.parse(handle, format=ox.RdfFormat.N_QUADS))
+        quads = ox.parse(handle, format=ox.RdfFormat.N_QUADS)
+        if graphs is None:
+            return set(quads)
+        return {q for q in quads if q.graph_name.value in graphs}
+
+
+class GraphDigests:
+    """A content hash per named graph, fed the graph's N-Triples as the N-Quads dump is
+    written (an on-disk store writes the same content in the same order)."""
+
+    def __init__(self) -> None:
+        self.digests: dict[str, hashlib._Hash] = {}
+
+    def __call__(self, graph: ox.NamedNode, block: bytes) -> None:
+        self.digests.setdefault(graph.value, hashlib.sha256()).update(block)
+
+    def hexdigests(self) -> dict[str, str]:
+        return {g: d.hexdigest()[:16] for g, d in sorted(self.digests.items())}
+
+
+def changed_graphs(old: dict[str, str] | None, new: dict[str, str]) -> set[str] | None:
+    """The graphs whose hash differs between two releases; None (all) without old hashes."""
+    if old is None:
+        return None
+    return {g for g in set(old) | set(new) if old.get(g) != new.get(g)}
 
 
 def diff(old: Iterable[ox.Quad], new: Iterable[ox.Quad]) -> dict[str, GraphChange]:

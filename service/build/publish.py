@@ -202,9 +202,17 @@ def publish_store(
     store.optimize()
     triples, graphs = store_counts(store)
     previous = _live(var)
-    # a first release's change log has every triple: written from the N-Quads dump's pass
+    # a first release's change log has every triple: written from the N-Quads dump's pass,
+    # which also hashes each graph (a later release diffs only the graphs whose hash changed)
     first = history.FirstChangeLog(building / "changes.body") if previous is None else None
-    dumps, release_id = write_dumps(store, building / "dumps", prefixes, first)
+    digests = history.GraphDigests()
+
+    def sink(graph: ox.NamedNode, block: bytes) -> None:
+        digests(graph, block)
+        if first is not None:
+            first(graph, block)
+
+    dumps, release_id = write_dumps(store, building / "dumps", prefixes, sink)
     summary: dict | None = None
     if first is not None:
         summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
@@ -213,7 +221,8 @@ def publish_store(
     del store
     gc.collect()
     if previous is not None:
-        summary = _change_log(previous, building, base, release_id, prefixes)
+        summary = _change_log(previous, building, base, release_id, prefixes,
+                              digests.hexdigests())
 
     info = {
         "id": release_id,
@@ -230,6 +239,7 @@ def publish_store(
         "previous": previous.id if previous else None,
         "previous_built": previous.built if previous else None,
         "changes": summary,
+        history.DIGESTS: digests.hexdigests(),
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(
@@ -249,12 +259,16 @@ def publish_store(
 
 
 def _change_log(previous: Release, building: Path, base: str, release_id: str,
-                prefixes: dict[str, str]) -> dict | None:
+                prefixes: dict[str, str], digests: dict[str, str]) -> dict | None:
     """Write the triples changed since ``previous`` (``changes.trig``); their summary, or
-    None when the previous release's dump cannot be read (then there is no change log)."""
+    None when the previous release's dump cannot be read (then there is no change log).
+
+    Only the graphs whose content hash differs are read into memory (all of them when the
+    previous release has no hashes), so a release that changes one source stays cheap."""
+    changed = history.changed_graphs(previous.info.get(history.DIGESTS), digests)
     try:
-        changes = history.diff(history.release_quads(previous),
-                               history.dump_quads(building / "dumps"))
+        changes = history.diff(history.release_quads(previous, changed),
+                               history.dump_quads(building / "dumps", changed))
     except (OSError, EOFError, SyntaxError, ValueError) as exc:
         # an unreadable older dump must not block publishing: this release has no change log
         log.warning("no change log: the previous release's dump is unreadable (%s)", exc)

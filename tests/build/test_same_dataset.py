@@ -145,3 +145,21 @@ def test_skolem_terms_are_written_as_rdflib_writes_them(text):
              (ox.NamedNode("http://example.org/a"), URIRef("http://example.org/a"))]
     for ours, theirs in pairs:
         assert n3(ours) == theirs.n3()
+
+
+def test_a_rebuild_reads_only_the_graphs_that_changed_and_logs_the_full_diff(tmp_path):
+    from service.build import history
+
+    settings = load_settings({"root": source_copy(tmp_path), "base": BASE}, environ={})
+    first = build(settings)
+    with (settings.data_dir / "seed-004.ttl").open("a") as f:
+        f.write('\n<id/city/barcelona> <http://www.w3.org/2004/02/skos/core#altLabel> "BCN"@ca .\n')
+    second = build(settings)
+    old, new = first.info[history.DIGESTS], second.info[history.DIGESTS]
+    assert history.changed_graphs(old, new) == {f"{BASE}graph/seed-004"}
+    full = history.diff(history.release_quads(first), history.release_quads(second))
+    logged = read_change_log(second.changes_path)
+    assert set(logged) == set(full) == {f"{BASE}graph/seed-004"}
+    assert {g: (set(c.added), set(c.removed)) for g, c in logged.items()} == {
+        g: (set(c.added), set(c.removed)) for g, c in full.items()}
+    assert second.info["changes"] == {f"{BASE}graph/seed-004": {"added": 1, "removed": 0}}
