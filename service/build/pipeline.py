@@ -56,7 +56,7 @@ def load_checked(store: ox.Store, settings: Settings, reference: bool = False) -
 
 def check(settings: Settings, reference: bool = False) -> Checked:
     """Parse and validate the sources in a temporary store (``citynet validate``): the report."""
-    with tempfile.TemporaryDirectory(prefix="citynet-check-") as folder:
+    with tempfile.TemporaryDirectory(prefix="citynet-check-", ignore_cleanup_errors=True) as folder:
         report = load_checked(ox.Store(folder), settings, reference).report
         return Checked(report)
 
@@ -97,9 +97,11 @@ def build(settings: Settings) -> Release:
             store = checked.sources.store
             quads = list(named_quads(store)) if settings.backend == "remote" else []
             meta = dataset_metadata(store, base)
-            del checked
+            # publish_store closes the store before the swap: hand it the only reference
+            held = [store]
+            del checked, store
             return publish_store(
-                store,
+                held.pop(),
                 building,
                 var=settings.var,
                 base=base,
