@@ -163,3 +163,27 @@ def test_a_rebuild_reads_only_the_graphs_that_changed_and_logs_the_full_diff(tmp
     assert {g: (set(c.added), set(c.removed)) for g, c in logged.items()} == {
         g: (set(c.added), set(c.removed)) for g, c in full.items()}
     assert second.info["changes"] == {f"{BASE}graph/seed-004": {"added": 1, "removed": 0}}
+
+
+def test_turtle_prefixes_from_n_triples_match_those_from_the_triples():
+    from service.build.dumps import TurtlePrefixes
+
+    n = ox.NamedNode
+    xsd, rdf = "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    city, org = n(f"{BASE}id/city/bonn"), "http://www.w3.org/ns/org#"
+    triples = [
+        ox.Triple(city, n(rdf + "type"), n(org + "Organization")),  # rdf:type is written `a`
+        ox.Triple(city, n(org + "hasSite"), n(f"{BASE}id/site")),  # id: with a plain local
+        ox.Triple(city, n(f"{BASE}graph/x"), ox.Literal("5", datatype=n(xsd + "integer"))),
+        ox.Triple(city, n("http://schema.org/a/b"), ox.Literal("x y", datatype=n(xsd + "integer"))),
+        ox.Triple(city, n("http://schema.org/name"), ox.Literal('a "b" <c>\n . d', language="en")),
+        ox.Triple(n("http://purl.org/dc/terms/x"), n(rdf + "value"), n(rdf + "type")),
+        ox.Triple(city, n("http://purl.org/dc/terms/date"),
+                  ox.Literal("2020-01-01", datatype=n(xsd + "date"))),
+    ]
+    prefixes = data_prefixes(BASE)
+    learnt = TurtlePrefixes(prefixes)
+    learnt(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    expected = rdfout.used_prefixes(rdfout.turtle_iris(triples), prefixes)
+    assert learnt.used(prefixes) == expected
+    assert {"rdf", "org", "xsd", "dct"} <= set(expected) and "schema" not in expected
