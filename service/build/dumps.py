@@ -166,46 +166,65 @@ def _sha256(path: Path) -> str:
 
 
 def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
-                sink: Sink | None = None) -> tuple[list[dict], str]:
+                sink: Sink | None = None, disjoint: bool = False) -> tuple[list[dict], str]:
     """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and the
     release identifier (:func:`store_id`). ``sink`` sees each named graph's N-Triples.
 
-    The store is read twice only, by pyoxigraph: the default graph to a temporary N-Triples
-    file (the N-Triples dump compressed, Turtle re-serialised from it, declaring only the
-    prefixes it uses) and the named graphs (the N-Quads dump, and JSON-LD written from those
-    N-Quads: parsing them is much cheaper than reading the store again). The JSON-LD dump is
+    Reading the store is what costs (pyoxigraph looks up each term's text), so it is read as
+    little as possible, by pyoxigraph: the named graphs once (the N-Quads dump, and JSON-LD
+    written from those N-Quads, parsing them being much cheaper), and the default graph once
+    to a temporary N-Triples file (the N-Triples dump compressed, Turtle re-serialised from
+    it, declaring only the prefixes it uses), unless the graphs are ``disjoint`` (no triple in
+    two graphs: the merge is then their concatenation, already read). The JSON-LD dump is
     compact, with the dataset's whole context inline (what /context.jsonld serves)."""
     folder.mkdir(parents=True, exist_ok=True)
     context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)), prefixes)
-    described, release_id = {}, ""
+    described, turtle = {}, TurtlePrefixes(prefixes)
     with tempfile.TemporaryDirectory(prefix="citynet-dump-") as scratch:
         merged, nquads = Path(scratch) / "merged.nt", Path(scratch) / "named.nq"
-        store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        turtle = TurtlePrefixes(prefixes)
-        for block in _lines(merged):
-            turtle(block)
-        order = sorted(DUMPS, key=lambda dump: dump[1] is media.JSON_LD)  # after N-Quads
-        for name, fmt, compressed, with_graphs, description in order:
+        with merged.open("wb") as concatenation:
+
+            def learn(graph: ox.NamedNode, block: bytes) -> None:
+                if sink is not None:
+                    sink(graph, block)
+                if disjoint:
+                    turtle(block)
+                    concatenation.write(block)
+
+            name, *about = next(dump for dump in DUMPS if dump[1] is media.N_QUADS)
+            with _open(folder / name, compressed=True) as out:
+                release_id = _nquads(store, out, nquads, learn)
+            described[name] = _describe(folder / name, *about)
+        if not disjoint:
+            store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            for block in _lines(merged):
+                turtle(block)
+        for name, fmt, compressed, with_graphs, description in DUMPS:
             path = folder / name
+            if fmt is media.N_QUADS:
+                continue
             with _open(path, compressed) as out:
                 if fmt is media.JSON_LD:
                     jsonld.write_dataset(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS),
                                          out, context)
-                elif with_graphs:
-                    release_id = _nquads(store, out, nquads, sink)
                 elif fmt is media.TURTLE:
                     ox.serialize(ox.parse(path=str(merged), format=ox.RdfFormat.N_TRIPLES), out,
                                  ox.RdfFormat.TURTLE, prefixes=turtle.used(prefixes))
                 else:
                     for block in _lines(merged):
                         out.write(block)
-            described[name] = {
-                "name": name,
-                "media_type": fmt.media_type,
-                "compression": "gzip" if compressed else None,
-                "graphs": with_graphs,
-                "description": description,
-                "size": path.stat().st_size,
-                "sha256": _sha256(path),
-            }
+            described[name] = _describe(path, fmt, compressed, with_graphs, description)
     return [described[dump[0]] for dump in DUMPS], release_id
+
+
+def _describe(path: Path, fmt: media.RdfMedia, compressed: bool, with_graphs: bool,
+              description: str) -> dict:
+    return {
+        "name": path.name,
+        "media_type": fmt.media_type,
+        "compression": "gzip" if compressed else None,
+        "graphs": with_graphs,
+        "description": description,
+        "size": path.stat().st_size,
+        "sha256": _sha256(path),
+    }

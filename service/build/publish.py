@@ -212,7 +212,8 @@ def publish_store(
         if first is not None:
             first(graph, block)
 
-    dumps, release_id = write_dumps(store, building / "dumps", prefixes, sink)
+    dumps, release_id = write_dumps(store, building / "dumps", prefixes, sink,
+                                    disjoint=triples == sum(graphs.values()))
     summary: dict | None = None
     if first is not None:
         summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
