@@ -79,11 +79,12 @@ Sink = Callable[[ox.NamedNode, bytes], None]
 
 
 def _nquads(store: ox.Store, out: IO[bytes] | None, copy: Path | None = None,
-            sink: Sink | None = None) -> str:
+            sink: Sink | None = None, scratch: Path | None = None) -> str:
     """Write the named graphs as N-Quads to ``out`` (if given) and to the file ``copy`` (if
-    given), passing each graph's N-Triples to ``sink``; the content's identifier."""
+    given), passing each graph's N-Triples to ``sink``; the content's identifier. Temporary
+    files go under ``scratch`` (default: the system's)."""
     digest = hashlib.sha256()
-    with tempfile.TemporaryDirectory(prefix="citynet-dump-") as folder, \
+    with tempfile.TemporaryDirectory(prefix=".dump-", dir=scratch) as folder, \
             (copy.open("wb") if copy else nullcontext()) as plain:
         for graph in graph_names(store):
             digest.update(f"{graph}\n".encode())
@@ -180,7 +181,8 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
     folder.mkdir(parents=True, exist_ok=True)
     context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)), prefixes)
     described, turtle = {}, TurtlePrefixes(prefixes)
-    with tempfile.TemporaryDirectory(prefix="citynet-dump-") as scratch:
+    # temporary files beside the release being built: a killed build's are removed with it
+    with tempfile.TemporaryDirectory(prefix=".scratch-", dir=folder.parent) as scratch:
         merged, nquads = Path(scratch) / "merged.nt", Path(scratch) / "named.nq"
         with merged.open("wb") as concatenation:
 
@@ -193,7 +195,7 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
 
             name, *about = next(dump for dump in DUMPS if dump[1] is media.N_QUADS)
             with _open(folder / name, compressed=True) as out:
-                release_id = _nquads(store, out, nquads, learn)
+                release_id = _nquads(store, out, nquads, learn, Path(scratch))
             described[name] = _describe(folder / name, *about)
         if not disjoint:
             store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
