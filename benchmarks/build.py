@@ -40,8 +40,9 @@ PHASES = (
     ("service/build/load.py", "_statements"),
     ("service/build/validate.py", "validate_loaded"),
     ("service/build/publish.py", "store_counts"),
-    ("service/build/dumps.py", "turtle_terms"),
+    ("service/build/dumps.py", "write_dumps"),
     ("service/build/dumps.py", "_nquads"),
+    ("service/build/dumps.py", "__call__"),
     ("service/jsonld.py", "write_dataset"),
     ("service/build/history.py", "finish"),
     ("service/build/dumps.py", "_sha256"),
@@ -108,7 +109,8 @@ def profile(size: int) -> None:
     for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in sorted(
             stats.items(), key=lambda item: -item[1][3]):
         if any(path.endswith(module) and name == phase for module, phase in PHASES):
-            print(f"{cumulative:9.2f}  {name}")
+            label = "TurtlePrefixes" if name == "__call__" else name
+            print(f"{cumulative:9.2f}  {label}")
 
 
 def main(argv: list[str]) -> int:
