@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from service.namespaces import IANA_MEDIA_TYPES, PREFIXES, graph_iri, thing_iri
+from service.namespaces import IANA_MEDIA_TYPES, PREFIXES, graph_iri, term, thing_iri
 
 META_GRAPH = "meta"
 
@@ -19,10 +19,6 @@ DATASET_SLUG = "citynet"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 EXAMPLE_RESOURCES = (("group", "eurocities-migration-integration"), ("city", "barcelona"),
                      ("network", "eurocities"), ("network", "cemr"))
-
-
-def _n(prefix: str, local: str) -> ox.NamedNode:
-    return ox.NamedNode(PREFIXES[prefix] + local)
 
 
 def dataset_metadata(store: ox.Store, base: str) -> dict[str, Any]:
@@ -35,7 +31,7 @@ def dataset_metadata(store: ox.Store, base: str) -> dict[str, Any]:
         if subject is None:
             return None
         found = sorted((q.object for q in store.quads_for_pattern(
-            subject, _n(prefix, local), None, meta_graph)), key=str)
+            subject, term(prefix, local), None, meta_graph)), key=str)
         if not found:
             return None
         return found[0].value if isinstance(found[0], ox.NamedNode) else found[0]
@@ -67,7 +63,7 @@ def _literal(value: Any, default: str) -> ox.Literal:
 def describe_release(info: dict[str, Any], meta: dict[str, Any], base: str) -> list[ox.Triple]:
     """VoID + DCAT-AP triples for a release: catalogue, dataset, service, distributions."""
     t: list[ox.Triple] = []
-    a = _n("rdf", "type")
+    a = term("rdf", "type")
     dataset = ox.NamedNode(meta.get("iri") or thing_iri(base, "dataset", DATASET_SLUG))
     catalog = ox.NamedNode(thing_iri(base, "dataset", "catalog"))
     service = ox.NamedNode(thing_iri(base, "dataset", "sparql-service"))
@@ -78,66 +74,66 @@ def describe_release(info: dict[str, Any], meta: dict[str, Any], base: str) -> l
     description = _literal(
         meta.get("description"), "The governance of European city networks as linked open data."
     )
-    integer = _n("xsd", "integer")
+    integer = term("xsd", "integer")
 
     t += [
-        ox.Triple(catalog, a, _n("dcat", "Catalog")),
-        ox.Triple(catalog, _n("dct", "title"), title),
-        ox.Triple(catalog, _n("dct", "description"), description),
-        ox.Triple(catalog, _n("dct", "publisher"), publisher),
-        ox.Triple(catalog, _n("dcat", "dataset"), dataset),
-        ox.Triple(catalog, _n("dcat", "service"), service),
-        ox.Triple(catalog, _n("foaf", "homepage"), ox.NamedNode(base)),
-        ox.Triple(ox.NamedNode(base), a, _n("foaf", "Document")),
-        ox.Triple(publisher, a, _n("foaf", "Agent")),
-        ox.Triple(publisher, _n("foaf", "name"),
+        ox.Triple(catalog, a, term("dcat", "Catalog")),
+        ox.Triple(catalog, term("dct", "title"), title),
+        ox.Triple(catalog, term("dct", "description"), description),
+        ox.Triple(catalog, term("dct", "publisher"), publisher),
+        ox.Triple(catalog, term("dcat", "dataset"), dataset),
+        ox.Triple(catalog, term("dcat", "service"), service),
+        ox.Triple(catalog, term("foaf", "homepage"), ox.NamedNode(base)),
+        ox.Triple(ox.NamedNode(base), a, term("foaf", "Document")),
+        ox.Triple(publisher, a, term("foaf", "Agent")),
+        ox.Triple(publisher, term("foaf", "name"),
                   _literal(meta.get("publisher_name"), "CityNet LOD publisher")),
-        ox.Triple(license_, a, _n("dct", "LicenseDocument")),
-        ox.Triple(dataset, a, _n("dcat", "Dataset")),
-        ox.Triple(dataset, a, _n("void", "Dataset")),
-        ox.Triple(dataset, _n("dct", "title"), title),
-        ox.Triple(dataset, _n("dct", "description"), description),
-        ox.Triple(dataset, _n("dct", "publisher"), publisher),
-        ox.Triple(dataset, _n("dct", "license"), license_),
-        ox.Triple(dataset, _n("dcat", "version"), ox.Literal(info.get("version") or info["id"])),
-        ox.Triple(dataset, _n("owl", "versionInfo"), ox.Literal(info["id"])),
-        ox.Triple(dataset, _n("dcat", "landingPage"), ox.NamedNode(base)),
-        ox.Triple(dataset, _n("void", "sparqlEndpoint"), endpoint),
-        ox.Triple(dataset, _n("void", "uriSpace"), ox.Literal(base + "id/")),
-        ox.Triple(dataset, _n("void", "triples"), ox.Literal(str(info["triples"]), datatype=integer)),
-        ox.Triple(dataset, _n("void", "vocabulary"), ox.NamedNode(PREFIXES["cn"])),
-        ox.Triple(dataset, _n("void", "rootResource"),
+        ox.Triple(license_, a, term("dct", "LicenseDocument")),
+        ox.Triple(dataset, a, term("dcat", "Dataset")),
+        ox.Triple(dataset, a, term("void", "Dataset")),
+        ox.Triple(dataset, term("dct", "title"), title),
+        ox.Triple(dataset, term("dct", "description"), description),
+        ox.Triple(dataset, term("dct", "publisher"), publisher),
+        ox.Triple(dataset, term("dct", "license"), license_),
+        ox.Triple(dataset, term("dcat", "version"), ox.Literal(info.get("version") or info["id"])),
+        ox.Triple(dataset, term("owl", "versionInfo"), ox.Literal(info["id"])),
+        ox.Triple(dataset, term("dcat", "landingPage"), ox.NamedNode(base)),
+        ox.Triple(dataset, term("void", "sparqlEndpoint"), endpoint),
+        ox.Triple(dataset, term("void", "uriSpace"), ox.Literal(base + "id/")),
+        ox.Triple(dataset, term("void", "triples"), ox.Literal(str(info["triples"]), datatype=integer)),
+        ox.Triple(dataset, term("void", "vocabulary"), ox.NamedNode(PREFIXES["cn"])),
+        ox.Triple(dataset, term("void", "rootResource"),
                   ox.NamedNode(thing_iri(base, "network", "eurocities"))),
     ]
     for kw in ("city networks", "Eurocities", "CEMR", "working groups", "governance", "migration"):
-        t.append(ox.Triple(dataset, _n("dcat", "keyword"), ox.Literal(kw, language="en")))
+        t.append(ox.Triple(dataset, term("dcat", "keyword"), ox.Literal(kw, language="en")))
     for key in ("issued", "modified"):
         if meta.get(key) is not None:
-            t.append(ox.Triple(dataset, _n("dct", key), _literal(meta[key], "")))
+            t.append(ox.Triple(dataset, term("dct", key), _literal(meta[key], "")))
         elif key == "modified" and info.get("built"):
             # The sources do not say: the release's build time is when the data last changed.
-            t.append(ox.Triple(dataset, _n("dct", key),
-                               ox.Literal(info["built"], datatype=_n("xsd", "dateTime"))))
+            t.append(ox.Triple(dataset, term("dct", key),
+                               ox.Literal(info["built"], datatype=term("xsd", "dateTime"))))
     for prefix in ("org", "skos", "dct", "foaf", "schema", "prov", "time", "cv"):
-        t.append(ox.Triple(dataset, _n("void", "vocabulary"), ox.NamedNode(PREFIXES[prefix])))
+        t.append(ox.Triple(dataset, term("void", "vocabulary"), ox.NamedNode(PREFIXES[prefix])))
     for kind, slug in EXAMPLE_RESOURCES:
-        t.append(ox.Triple(dataset, _n("void", "exampleResource"),
+        t.append(ox.Triple(dataset, term("void", "exampleResource"),
                            ox.NamedNode(thing_iri(base, kind, slug))))
     for graph, count in info.get("graphs", {}).items():
         subset = ox.NamedNode(f"{thing_iri(base, 'dataset', 'graph')}-{graph.rsplit('/', 1)[-1]}")
         t += [
-            ox.Triple(dataset, _n("void", "subset"), subset),
-            ox.Triple(subset, a, _n("void", "Dataset")),
-            ox.Triple(subset, _n("sd", "name"), ox.NamedNode(graph)),
-            ox.Triple(subset, _n("void", "triples"), ox.Literal(str(count), datatype=integer)),
+            ox.Triple(dataset, term("void", "subset"), subset),
+            ox.Triple(subset, a, term("void", "Dataset")),
+            ox.Triple(subset, term("sd", "name"), ox.NamedNode(graph)),
+            ox.Triple(subset, term("void", "triples"), ox.Literal(str(count), datatype=integer)),
         ]
     t += [
-        ox.Triple(service, a, _n("dcat", "DataService")),
-        ox.Triple(service, _n("dct", "title"), ox.Literal("CityNet LOD SPARQL endpoint", language="en")),
-        ox.Triple(service, _n("dcat", "endpointURL"), endpoint),
-        ox.Triple(service, _n("dcat", "endpointDescription"), endpoint),
-        ox.Triple(service, _n("dcat", "servesDataset"), dataset),
-        ox.Triple(service, _n("dct", "license"), license_),
+        ox.Triple(service, a, term("dcat", "DataService")),
+        ox.Triple(service, term("dct", "title"), ox.Literal("CityNet LOD SPARQL endpoint", language="en")),
+        ox.Triple(service, term("dcat", "endpointURL"), endpoint),
+        ox.Triple(service, term("dcat", "endpointDescription"), endpoint),
+        ox.Triple(service, term("dcat", "servesDataset"), dataset),
+        ox.Triple(service, term("dct", "license"), license_),
     ]
     for dump in info["dumps"]:
         t += _distribution(dump, dataset, license_, base)
@@ -153,75 +149,75 @@ def release_iri(base: str, release_id: str) -> str:
 def _versions(info: dict[str, Any], dataset: ox.NamedNode, base: str) -> list[ox.Triple]:
     """The release as a version of the dataset: its number, issue date, the release it
     revises (``prov:wasRevisionOf``, ``dcat:previousVersion``) and where its files stay."""
-    a, date_time = _n("rdf", "type"), _n("xsd", "dateTime")
+    a, date_time = term("rdf", "type"), term("xsd", "dateTime")
     release = ox.NamedNode(release_iri(base, info["id"]))
     page = ox.NamedNode(f"{base}dumps/releases/{info['id']}/")
     t = [
-        ox.Triple(dataset, _n("dcat", "hasCurrentVersion"), release),
-        ox.Triple(dataset, _n("dcat", "hasVersion"), release),
-        ox.Triple(release, a, _n("dcat", "Dataset")),
-        ox.Triple(release, a, _n("prov", "Entity")),
-        ox.Triple(release, _n("dcat", "isVersionOf"), dataset),
-        ox.Triple(release, _n("dct", "identifier"), ox.Literal(info["id"])),
-        ox.Triple(release, _n("dcat", "version"), ox.Literal(str(info.get("sequence") or 1))),
-        ox.Triple(release, _n("dcat", "landingPage"), page),
-        ox.Triple(page, a, _n("foaf", "Document")),
-        ox.Triple(release, _n("dct", "title"),
+        ox.Triple(dataset, term("dcat", "hasCurrentVersion"), release),
+        ox.Triple(dataset, term("dcat", "hasVersion"), release),
+        ox.Triple(release, a, term("dcat", "Dataset")),
+        ox.Triple(release, a, term("prov", "Entity")),
+        ox.Triple(release, term("dcat", "isVersionOf"), dataset),
+        ox.Triple(release, term("dct", "identifier"), ox.Literal(info["id"])),
+        ox.Triple(release, term("dcat", "version"), ox.Literal(str(info.get("sequence") or 1))),
+        ox.Triple(release, term("dcat", "landingPage"), page),
+        ox.Triple(page, a, term("foaf", "Document")),
+        ox.Triple(release, term("dct", "title"),
                   ox.Literal(f"CityNet LOD release {info.get('sequence') or 1} ({info['id']})",
                              language="en")),
-        ox.Triple(release, _n("dct", "description"),
+        ox.Triple(release, term("dct", "description"),
                   ox.Literal("This release of the dataset; its dump files stay downloadable "
                              "from its landing page while it is kept, with the change log "
                              "against the release it revises.", language="en")),
     ]
     if info.get("built"):
-        t.append(ox.Triple(release, _n("dct", "issued"), ox.Literal(info["built"],
+        t.append(ox.Triple(release, term("dct", "issued"), ox.Literal(info["built"],
                                                                    datatype=date_time)))
     if info.get("previous"):
         previous = ox.NamedNode(release_iri(base, info["previous"]))
-        t += [ox.Triple(release, _n("prov", "wasRevisionOf"), previous),
-              ox.Triple(release, _n("dcat", "previousVersion"), previous),
-              ox.Triple(dataset, _n("dcat", "hasVersion"), previous),
-              ox.Triple(previous, _n("dct", "identifier"), ox.Literal(info["previous"]))]
+        t += [ox.Triple(release, term("prov", "wasRevisionOf"), previous),
+              ox.Triple(release, term("dcat", "previousVersion"), previous),
+              ox.Triple(dataset, term("dcat", "hasVersion"), previous),
+              ox.Triple(previous, term("dct", "identifier"), ox.Literal(info["previous"]))]
         if info.get("previous_built"):
-            t.append(ox.Triple(previous, _n("dct", "issued"),
+            t.append(ox.Triple(previous, term("dct", "issued"),
                                ox.Literal(info["previous_built"], datatype=date_time)))
-        t.append(ox.Triple(release, _n("dct", "references"),
+        t.append(ox.Triple(release, term("dct", "references"),
                            ox.NamedNode(f"{base}dumps/releases/{info['id']}/changes")))
     return t
 
 
 def _distribution(dump: dict[str, Any], dataset: ox.NamedNode, license_: ox.NamedNode,
                   base: str) -> list[ox.Triple]:
-    a = _n("rdf", "type")
+    a = term("rdf", "type")
     slug = dump["name"].replace(".", "-")
     dist = ox.NamedNode(thing_iri(base, "distribution", slug))
     checksum = ox.NamedNode(thing_iri(base, "checksum", slug))
     url = ox.NamedNode(f"{base}dumps/{dump['name']}")
     media_type = ox.NamedNode(IANA_MEDIA_TYPES + dump["media_type"])
     t = [
-        ox.Triple(dataset, _n("dcat", "distribution"), dist),
-        ox.Triple(dataset, _n("void", "dataDump"), url),
-        ox.Triple(dist, a, _n("dcat", "Distribution")),
-        ox.Triple(dist, _n("dct", "title"), ox.Literal(dump["name"], language="en")),
-        ox.Triple(dist, _n("dct", "description"), ox.Literal(dump["description"], language="en")),
-        ox.Triple(dist, _n("dcat", "accessURL"), url),
-        ox.Triple(dist, _n("dcat", "downloadURL"), url),
-        ox.Triple(dist, _n("dcat", "mediaType"), media_type),
-        ox.Triple(dist, _n("dct", "format"), media_type),
-        ox.Triple(media_type, a, _n("dct", "MediaType")),
-        ox.Triple(media_type, a, _n("dct", "MediaTypeOrExtent")),
-        ox.Triple(dist, _n("dct", "license"), license_),
-        ox.Triple(dist, _n("dcat", "byteSize"),
-                  ox.Literal(str(dump["size"]), datatype=_n("xsd", "nonNegativeInteger"))),
-        ox.Triple(dist, _n("spdx", "checksum"), checksum),
-        ox.Triple(checksum, a, _n("spdx", "Checksum")),
-        ox.Triple(checksum, _n("spdx", "algorithm"), _n("spdx", "checksumAlgorithm_sha256")),
-        ox.Triple(checksum, _n("spdx", "checksumValue"),
-                  ox.Literal(dump["sha256"], datatype=_n("xsd", "hexBinary"))),
+        ox.Triple(dataset, term("dcat", "distribution"), dist),
+        ox.Triple(dataset, term("void", "dataDump"), url),
+        ox.Triple(dist, a, term("dcat", "Distribution")),
+        ox.Triple(dist, term("dct", "title"), ox.Literal(dump["name"], language="en")),
+        ox.Triple(dist, term("dct", "description"), ox.Literal(dump["description"], language="en")),
+        ox.Triple(dist, term("dcat", "accessURL"), url),
+        ox.Triple(dist, term("dcat", "downloadURL"), url),
+        ox.Triple(dist, term("dcat", "mediaType"), media_type),
+        ox.Triple(dist, term("dct", "format"), media_type),
+        ox.Triple(media_type, a, term("dct", "MediaType")),
+        ox.Triple(media_type, a, term("dct", "MediaTypeOrExtent")),
+        ox.Triple(dist, term("dct", "license"), license_),
+        ox.Triple(dist, term("dcat", "byteSize"),
+                  ox.Literal(str(dump["size"]), datatype=term("xsd", "nonNegativeInteger"))),
+        ox.Triple(dist, term("spdx", "checksum"), checksum),
+        ox.Triple(checksum, a, term("spdx", "Checksum")),
+        ox.Triple(checksum, term("spdx", "algorithm"), term("spdx", "checksumAlgorithm_sha256")),
+        ox.Triple(checksum, term("spdx", "checksumValue"),
+                  ox.Literal(dump["sha256"], datatype=term("xsd", "hexBinary"))),
     ]
     if dump.get("compression") == "gzip":
         gzip_type = ox.NamedNode(IANA_MEDIA_TYPES + "application/gzip")
-        t += [ox.Triple(dist, _n("dcat", "compressFormat"), gzip_type),
-              ox.Triple(gzip_type, a, _n("dct", "MediaType"))]
+        t += [ox.Triple(dist, term("dcat", "compressFormat"), gzip_type),
+              ox.Triple(gzip_type, a, term("dct", "MediaType"))]
     return t

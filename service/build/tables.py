@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 import pyoxigraph as ox
 from rdflib import Graph
 
-from service.namespaces import PREFIXES, thing_iri
+from service.namespaces import PREFIXES, term, thing_iri
 
 CITY_COLUMNS = ("slug", "name_en", "name_local", "lang", "country", "place_kind", "wikidata",
                 "wikidata_status", "note")
@@ -42,11 +42,7 @@ class TableError(ValueError):
     """A table row that cannot become RDF."""
 
 
-def _n(prefix: str, local: str) -> ox.NamedNode:
-    return ox.NamedNode(PREFIXES[prefix] + local)
-
-
-A = _n("rdf", "type")
+A = term("rdf", "type")
 
 
 def _check(ok: bool, line: int, column: str, message: str) -> None:
@@ -105,26 +101,26 @@ def city_triples(row: dict[str, str], line: int, base: str) -> list[ox.Triple]:
     if name_local:
         names.append(ox.Literal(name_local, language=lang))
     t = [
-        ox.Triple(city, A, _n("org", "Organization")),
-        ox.Triple(city, A, _n("cv", "PublicOrganisation")),
-        ox.Triple(city, _n("rdfs", "label"), names[0]),
-        ox.Triple(city, _n("dct", "spatial"), place),
-        ox.Triple(place, A, _n("dct", "Location")),
-        ox.Triple(place, A, _n("schema", PLACE_CLASSES[place_kind])),
-        ox.Triple(place, _n("schema", "containedInPlace"), country),
+        ox.Triple(city, A, term("org", "Organization")),
+        ox.Triple(city, A, term("cv", "PublicOrganisation")),
+        ox.Triple(city, term("rdfs", "label"), names[0]),
+        ox.Triple(city, term("dct", "spatial"), place),
+        ox.Triple(place, A, term("dct", "Location")),
+        ox.Triple(place, A, term("schema", PLACE_CLASSES[place_kind])),
+        ox.Triple(place, term("schema", "containedInPlace"), country),
     ]
     for name in names:
-        t += [ox.Triple(city, _n("skos", "prefLabel"), name),
-              ox.Triple(place, _n("rdfs", "label"), name)]
+        t += [ox.Triple(city, term("skos", "prefLabel"), name),
+              ox.Triple(place, term("rdfs", "label"), name)]
     if qid:
-        t.append(ox.Triple(place, _n("schema", "sameAs"), ox.NamedNode(PREFIXES["wd"] + qid)))
+        t.append(ox.Triple(place, term("schema", "sameAs"), ox.NamedNode(PREFIXES["wd"] + qid)))
     if note:
-        t.append(ox.Triple(place, _n("skos", "editorialNote"), ox.Literal(note, language="en")))
+        t.append(ox.Triple(place, term("skos", "editorialNote"), ox.Literal(note, language="en")))
     t += [
-        ox.Triple(country, A, _n("schema", "Country")),
-        ox.Triple(country, A, _n("dct", "Location")),
-        ox.Triple(country, _n("skos", "notation"), ox.Literal(cc)),
-        ox.Triple(country, _n("rdfs", "label"), ox.Literal(COUNTRIES[cc], language="en")),
+        ox.Triple(country, A, term("schema", "Country")),
+        ox.Triple(country, A, term("dct", "Location")),
+        ox.Triple(country, term("skos", "notation"), ox.Literal(cc)),
+        ox.Triple(country, term("rdfs", "label"), ox.Literal(COUNTRIES[cc], language="en")),
     ]
     return t
 
