@@ -41,6 +41,7 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "spdx": "http://spdx.org/rdf/terms#",
     "wd": "http://www.wikidata.org/entity/",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
 }
 
 RDF_TYPE = PREFIXES["rdf"] + "type"

@@ -1,20 +1,23 @@
 """What the service says about one resource: bounded queries, with the resource bound as ?s.
 
 The RDF description of a resource is its own triples, the labels of everything it links to,
-and its incoming links (at most ``describe_incoming_limit``, in a stable order) with their
-subjects' labels. The HTML page adds the graphs (sources) of its triples, its dated roles and
-the labels of the properties. Query text is fixed: the resource is bound through
-``substitutions``, never spliced in.
+and one page of its incoming links (``describe_incoming_limit`` of them, see
+:mod:`service.web.paging`) with their subjects' labels. The HTML page adds the graphs (sources)
+of its triples, the dated roles of the page's memberships and the labels of the properties.
+Query text is fixed: the resource is bound through ``substitutions``, never spliced in; the
+nodes of a page (IRIs the store returned) are bound by a VALUES block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from service.namespaces import LABEL_PROPERTIES, sparql_prefix_block
 from service.store.base import Store
+from service.web.paging import MEMBERSHIP_PREDICATES, Pager, ordered
 
 PREFIXES = sparql_prefix_block()
 _LABELS = ", ".join(f"<{p}>" for p in LABEL_PROPERTIES)
@@ -29,16 +32,35 @@ def exists_query() -> str:
     return "ASK { { ?s ?p ?o } UNION { ?x ?p ?s } }"
 
 
-def description_query(incoming_limit: int) -> str:
-    """CONSTRUCT the description of ?s (own triples, labels of linked nodes, incoming links)."""
-    limit = max(0, int(incoming_limit))
-    return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?l . ?x ?ip ?s . ?x ?xlp ?xl . }}
-WHERE {{
-  {{ ?s ?p ?o OPTIONAL {{ ?o ?lp ?l FILTER(?lp IN ({_LABELS})) }} }}
-  UNION
-  {{ {{ SELECT ?s ?x ?ip WHERE {{ ?x ?ip ?s }} ORDER BY ?ip ?x LIMIT {limit} }}
-     OPTIONAL {{ ?x ?xlp ?xl FILTER(?xlp IN ({_LABELS})) }} }}
-}}"""
+def outgoing_query() -> str:
+    """CONSTRUCT the triples of ?s and the labels of the nodes it links to."""
+    return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?l . }}
+WHERE {{ ?s ?p ?o OPTIONAL {{ ?o ?lp ?l FILTER(?lp IN ({_LABELS})) }} }}"""
+
+
+def incoming_counts_query() -> str:
+    """How many links towards ?s each property makes (one pass over the links of ?s)."""
+    return "SELECT ?s ?ip (COUNT(?x) AS ?n) WHERE { ?x ?ip ?s } GROUP BY ?s ?ip"
+
+
+def incoming_slice_query(offset: int, limit: int) -> str:
+    """``limit`` subjects linking to ?s through ?ip after ``offset``, in the store's order (no
+    ORDER BY: sorting would read every link to pick a few)."""
+    return (f"SELECT ?s ?ip ?x WHERE {{ ?x ?ip ?s }} "
+            f"OFFSET {max(0, int(offset))} LIMIT {max(0, int(limit))}")
+
+
+def values(var: str, nodes: Iterable[ox.NamedNode]) -> str:
+    """A VALUES block binding ?var to IRIs the store returned (N-Triples syntax, escaped by
+    pyoxigraph); blank nodes cannot be bound and are left out."""
+    terms = " ".join(dict.fromkeys(str(n) for n in nodes if isinstance(n, ox.NamedNode)))
+    return f"VALUES ?{var} {{ {terms} }}"
+
+
+def labels_query(nodes: Iterable[ox.NamedNode]) -> str:
+    """The labels of the given nodes."""
+    return f"""SELECT ?x ?lp ?l WHERE {{ {values("x", nodes)}
+  ?x ?lp ?l FILTER(?lp IN ({_LABELS})) }}"""
 
 
 def graphs_query() -> str:
@@ -49,20 +71,9 @@ def graphs_query() -> str:
 } ORDER BY ?g ?doc"""
 
 
-def predicate_labels_query() -> str:
-    """Labels of the properties used on or towards ?s (the vocabulary graph has most)."""
-    return f"""SELECT DISTINCT ?s ?p ?l WHERE {{
-  {{ SELECT DISTINCT ?s ?p WHERE {{
-      {{ ?s ?p ?o }} UNION {{ ?x ?p ?s }} UNION {{ ?s ?q ?o . ?o ?p ?y }} }} }}
-  ?p ?lp ?l FILTER(?lp IN ({_LABELS}))
-}}"""
-
-
-def memberships_query() -> str:
-    """The org:Membership nodes that involve ?s (as member, organisation, or ?s itself),
-    with role and period boundaries."""
-    return PREFIXES + f"""SELECT ?s ?m ?member ?org ?role ?begin ?end WHERE {{
-  {{ ?m org:member ?s }} UNION {{ ?m org:organization ?s }} UNION {{ ?s a org:Membership BIND(?s AS ?m) }}
+def memberships_query(nodes: Iterable[ox.NamedNode]) -> str:
+    """The given org:Membership nodes with their member, organisation, role and period."""
+    return PREFIXES + f"""SELECT ?m ?member ?org ?role ?begin ?end WHERE {{ {values("m", nodes)}
   ?m a org:Membership .
   OPTIONAL {{ ?m org:member ?member }}
   OPTIONAL {{ ?m org:organization ?org }}
@@ -70,13 +81,12 @@ def memberships_query() -> str:
   OPTIONAL {{ ?m org:memberDuring ?period .
     OPTIONAL {{ ?period time:hasBeginning ?b . ?b ?bp ?begin FILTER(?bp IN ({_DATES})) }}
     OPTIONAL {{ ?period time:hasEnd ?e . ?e ?ep ?end FILTER(?ep IN ({_DATES})) }} }}
-}} LIMIT 2000"""
+}}"""
 
 
-def membership_labels_query() -> str:
-    """Labels of the members, organisations and roles in the memberships of ?s."""
-    return PREFIXES + f"""SELECT DISTINCT ?s ?x ?lp ?l WHERE {{
-  {{ ?m org:member ?s }} UNION {{ ?m org:organization ?s }} UNION {{ ?s a org:Membership BIND(?s AS ?m) }}
+def membership_labels_query(nodes: Iterable[ox.NamedNode]) -> str:
+    """Labels of the members, organisations and roles of the given memberships."""
+    return PREFIXES + f"""SELECT DISTINCT ?x ?lp ?l WHERE {{ {values("m", nodes)}
   ?m org:member|org:organization|org:role ?x .
   ?x ?lp ?l FILTER(?lp IN ({_LABELS}))
 }}"""
@@ -111,6 +121,15 @@ class Membership:
 
 
 @dataclass
+class Document:
+    """One page of the description of a resource: its triples and where the page lies."""
+
+    triples: list[ox.Triple]
+    pager: Pager
+    incoming: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]]  # (subject, property)
+
+
+@dataclass
 class Facts:
     """Everything the HTML page of a resource shows, as RDF terms (labels chosen later)."""
 
@@ -119,6 +138,7 @@ class Facts:
     graphs: list[tuple[ox.NamedNode, ox.NamedNode | None, ox.Literal | None]]
     labels: dict[ox.NamedNode, list[tuple[str, ox.Literal]]] = field(default_factory=dict)
     memberships: list[Membership] = field(default_factory=list)
+    pager: Pager = field(default_factory=lambda: Pager((), 0))
 
 
 def _subst(iri: str) -> dict[str, ox.NamedNode]:
@@ -129,10 +149,37 @@ def exists(store: Store, iri: str) -> bool:
     return bool(store.query(exists_query(), substitutions=_subst(iri)))
 
 
-def describe(store: Store, iri: str, incoming_limit: int) -> list[ox.Triple]:
-    """The description triples of ``iri``, without duplicates, in a stable order."""
-    result = store.query(description_query(incoming_limit), substitutions=_subst(iri))
-    return sorted(set(result), key=str)
+def pager(store: Store, iri: str, size: int, page: int = 1) -> Pager:
+    """The pager over the incoming links of ``iri`` (BadPage past the last page)."""
+    counts = {row["ip"].value: int(row["n"].value)
+              for row in store.query(incoming_counts_query(), substitutions=_subst(iri))}
+    return Pager(ordered(counts), max(0, int(size)), page).check()
+
+
+def document(store: Store, iri: str, size: int, page: int = 1) -> Document:
+    """Page ``page`` of the description of ``iri``: its own triples, the labels of what it
+    links to, ``size`` incoming links (the page's slice) and their subjects' labels."""
+    subject = ox.NamedNode(iri)
+    found = set(store.query(outgoing_query(), substitutions=_subst(iri)))
+    paged = pager(store, iri, size, page)
+    links: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]] = []
+    for run in paged.slices():
+        prop = ox.NamedNode(run.predicate)
+        rows = store.query(incoming_slice_query(run.offset, run.limit),
+                           substitutions={"s": subject, "ip": prop})
+        links.extend((row["x"], prop) for row in rows)
+    found.update(ox.Triple(x, p, subject) for x, p in links)
+    subjects = [x for x, _ in links if isinstance(x, ox.NamedNode)]
+    if subjects:
+        for row in store.query(labels_query(subjects)):
+            found.add(ox.Triple(row["x"], row["lp"], row["l"]))
+    return Document(sorted(found, key=str), paged, links)
+
+
+def describe(store: Store, iri: str, incoming_limit: int, page: int = 1) -> list[ox.Triple]:
+    """The description triples of ``iri`` (page ``page`` of its incoming links), without
+    duplicates, in a stable order."""
+    return document(store, iri, incoming_limit, page).triples
 
 
 def _add_label(labels: dict, node, prop, literal) -> None:
@@ -142,31 +189,34 @@ def _add_label(labels: dict, node, prop, literal) -> None:
             labels[node].append((prop.value, literal))
 
 
-def facts(store: Store, iri: str, incoming_limit: int) -> Facts:
-    """Gather the HTML page's facts: description, sources, dated roles, labels."""
-    triples = describe(store, iri, incoming_limit)
+def facts(store: Store, iri: str, incoming_limit: int, page: int = 1) -> Facts:
+    """Gather the HTML page's facts: description, sources, dated roles, labels; every query
+    bounded by what the page shows (its own triples and one page of incoming links)."""
+    doc = document(store, iri, incoming_limit, page)
     subject = ox.NamedNode(iri)
     labels: dict = {}
-    from service.namespaces import LABEL_PROPERTIES as props
-
-    for t in triples:
-        if t.predicate.value in props and isinstance(t.object, ox.Literal):
+    for t in doc.triples:
+        if t.predicate.value in LABEL_PROPERTIES and isinstance(t.object, ox.Literal):
             _add_label(labels, t.subject, t.predicate, t.object)
-    for row in store.query(predicate_labels_query(), substitutions=_subst(iri)):
-        _add_label(labels, row["p"], ox.NamedNode(props[1]), row["l"])
-    for row in store.query(membership_labels_query(), substitutions=_subst(iri)):
+    predicates = {t.predicate for t in doc.triples}
+    for row in store.query(labels_query(predicates)):
+        _add_label(labels, row["x"], ox.NamedNode(LABEL_PROPERTIES[1]), row["l"])
+    nodes = [x for x, p in doc.incoming
+             if p.value in MEMBERSHIP_PREDICATES and isinstance(x, ox.NamedNode)]
+    nodes.append(subject)  # the resource may itself be a membership
+    for row in store.query(membership_labels_query(nodes)):
         _add_label(labels, row["x"], row["lp"], row["l"])
     graphs = [(row["g"], row["doc"], row["title"])
               for row in store.query(graphs_query(), substitutions=_subst(iri))]
     rows: dict[ox.NamedNode, Membership] = {}
-    for row in store.query(memberships_query(), substitutions=_subst(iri)):
+    for row in store.query(memberships_query(nodes)):
         m = rows.setdefault(row["m"], Membership(row["m"]))
         m.member = m.member or row["member"]
         m.organization = m.organization or row["org"]
         m.role = m.role or row["role"]
         m.begin = m.begin or row["begin"]
         m.end = m.end or row["end"]
-    return Facts(subject, triples, graphs, labels, list(rows.values()))
+    return Facts(subject, doc.triples, graphs, labels, list(rows.values()), doc.pager)
 
 
 def search(store: Store, text: str, limit: int = 50) -> list[tuple[ox.NamedNode, ox.Literal]]:

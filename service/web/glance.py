@@ -7,14 +7,14 @@ Queries bind the resource as ``?s`` (never spliced); the rest are pure functions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
 from service.namespaces import sparql_prefix_block
 from service.store.base import Store
-from service.web import charts, view
+from service.web import charts, describe, view
 
 PREFIXES = sparql_prefix_block()
 
@@ -54,13 +54,12 @@ def place_query() -> str:
 } LIMIT 20"""
 
 
-def membership_sources_query() -> str:
-    """The graph (source) that states each membership's role, for the memberships of ?s."""
-    return PREFIXES + """SELECT ?s ?m ?g ?doc ?title WHERE {
-  { ?m org:member ?s } UNION { ?m org:organization ?s }
-  GRAPH ?g { ?m org:role ?role }
-  OPTIONAL { ?g prov:wasDerivedFrom ?doc OPTIONAL { ?doc dct:title ?title } }
-} LIMIT 4000"""
+def membership_sources_query(nodes: Iterable[ox.NamedNode]) -> str:
+    """The graph (source) that states each given membership's role."""
+    return PREFIXES + f"""SELECT ?m ?g ?doc ?title WHERE {{ {describe.values("m", nodes)}
+  GRAPH ?g {{ ?m org:role ?role }}
+  OPTIONAL {{ ?g prov:wasDerivedFrom ?doc OPTIONAL {{ ?doc dct:title ?title }} }}
+}}"""
 
 
 @dataclass(frozen=True)
@@ -98,11 +97,13 @@ def sorted_roles(rows: Sequence[view.RoleRow]) -> list[view.RoleRow]:
                                        r.member.label if r.member else ""))
 
 
-def with_sources(store: Store, iri: str, rows: Sequence[view.RoleRow],
-                 lab: view.Labeller) -> list[view.RoleRow]:
-    """Each row with the source document (or graph) its role is stated in."""
+def with_sources(store: Store, rows: Sequence[view.RoleRow], lab: view.Labeller
+                 ) -> list[view.RoleRow]:
+    """Each row with the source document (or graph) its role is stated in (one query for the
+    rows of the page)."""
     found: dict[str, view.Link] = {}
-    for row in store.query(membership_sources_query(), substitutions={"s": ox.NamedNode(iri)}):
+    nodes = [ox.NamedNode(r.node) for r in rows if r.node]
+    for row in store.query(membership_sources_query(nodes)) if nodes else ():
         key = row["m"].value
         if row["doc"] is not None:
             link = lab.link(row["doc"])

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from service import media
 from service.problems import Problem
-from service.web import describe, glance, negotiate, serialize, view
+from service.web import describe, glance, negotiate, paging, serialize, view
 from service.web.common import base, languages, rdf_body, release, settings, store
 from service.web.representation import ACCEPT_LANGUAGE, CACHE_CONTROL, Representation, html
 
@@ -53,8 +53,15 @@ def document(path: str) -> Response:
         location = url_for("resource.document", path=f"{stem}.{_suffix(fmt)}")
     else:
         location = None
+    try:
+        page = paging.parse_page(request.args.get("page"))
+    except paging.BadPage as exc:
+        raise Problem(400, str(exc)) from None
+    if location is not None and page > 1:
+        location += f"?page={page}"
     limit = settings().describe_incoming_limit
-    variant = [iri, _suffix(fmt), str(limit)] + (languages() if fmt == media.HTML else [])
+    variant = [iri, _suffix(fmt), str(limit), str(page)] + (
+        languages() if fmt == media.HTML else [])
     rep = Representation(rel, variant, vary=ACCEPT_LANGUAGE, location=location)
 
     def render():
@@ -62,10 +69,15 @@ def document(path: str) -> Response:
             hint = f" (unknown format suffix .{suffix})" if suffix and not negotiate.by_suffix(
                 suffix) else ""
             raise Problem(404, f"nothing is known about <{iri}>{hint}")
-        if fmt == media.HTML:
-            return html(render_page(iri, stem, limit))
-        return rdf_body(serialize.triples(describe.describe(store(), iri, limit), fmt, base()),
-                        fmt.media_type)
+        try:
+            if fmt == media.HTML:
+                return html(render_page(iri, stem, path, limit, page))
+            doc = describe.document(store(), iri, limit, page)
+        except paging.BadPage as exc:
+            raise Problem(400, str(exc)) from None
+        controls = paging.hydra_triples(f"{base()}doc/{stem}", f"{base()}doc/{stem}.{fmt.suffix}",
+                                        doc.pager)
+        return rdf_body(serialize.triples(doc.triples + controls, fmt, base()), fmt.media_type)
 
     return rep.respond(render)
 
@@ -89,9 +101,18 @@ def alternates(stem: str) -> list[tuple[str, str, str]]:
     return items
 
 
-def render_page(iri: str, stem: str, limit: int) -> str:
-    """The HTML page: label, types, grouped properties, links both ways, roles, sources."""
-    found = describe.facts(store(), iri, limit)
+def page_links(path: str, pager: paging.Pager) -> dict[str, str | None]:
+    """The hrefs of the first, previous, next and last pages (None where there is none)."""
+    def href(n: int | None) -> str | None:
+        return None if n is None else url_for("resource.document", path=path, page=n)
+    return {"first": href(1), "previous": href(pager.previous), "next": href(pager.next),
+            "last": href(pager.pages)}
+
+
+def render_page(iri: str, stem: str, path: str, limit: int, page: int = 1) -> str:
+    """The HTML page: label, types, grouped properties, links both ways (one page of them, with
+    counts and links to the other pages), roles, sources."""
+    found = describe.facts(store(), iri, limit, page)
     linker = view.Linker(base(), url_for("home.home"))
     lab = view.Labeller(found.labels, languages(), linker)
     types, groups = view.outgoing(found, lab)
@@ -106,7 +127,7 @@ def render_page(iri: str, stem: str, limit: int) -> str:
             if all(d.iri != link.iri for d in entry["docs"]):
                 entry["docs"].append(view.Link(label, link.href, link.iri, link.local))
     title = view.title(found, lab)
-    roles = glance.with_sources(store(), iri, glance.sorted_roles(view.role_rows(found, lab)), lab)
+    roles = glance.with_sources(store(), glance.sorted_roles(view.role_rows(found, lab)), lab)
     return render_template(
         "resource.html",
         title=title, iri=iri, types=types, groups=groups, kind=glance.kind_name(iri, base()),
@@ -115,5 +136,7 @@ def render_page(iri: str, stem: str, limit: int) -> str:
         incoming=glance.without_memberships(view.incoming(found, lab), found.memberships),
         roles=roles,
         sources=list(sources.values()), alternates=alternates(stem), limit=limit,
+        pager=found.pager, pages=page_links(path, found.pager),
+        counts={prop: n for prop, n in found.pager.counts},
         jsonld=serialize.embeddable_jsonld(found.triples, base()),
     )
