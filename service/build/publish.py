@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from service.build import history
 from service.build.catalog import describe_release
 from service.build.dumps import store_id, write_dumps
+from service.search.label_index import write_label_index
 from service.store.dataset import LAYOUT, merged_default
 from service.store.release import (
     RELEASE_FILE,
@@ -218,6 +219,7 @@ def publish_store(
     if first is not None:
         summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
                                graphs)
+    write_label_index(store, building, base + "id/")
     store.flush()
     del store
     gc.collect()

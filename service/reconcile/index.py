@@ -17,9 +17,12 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 
 from service.namespaces import PREFIXES, sparql_prefix_block
-from service.reconcile.match import Entity, normalise
+from service.reconcile.match import Conditions, Entity, normalise, prefix_matches
 from service.reconcile.schema import KIND_BY_ID
+from service.reconcile.stored import StoredIndex
+from service.search.index_file import index_path
 from service.store.base import Store
+from service.store.release import Release
 
 ROW_LIMIT = 50_000
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -32,14 +35,19 @@ NAME_PROPERTIES = (_SKOS + "prefLabel", _RDFS + "label", _FOAF + "name",
 ALT_LABEL = _SKOS + "altLabel"
 
 
-def labels_query() -> str:
+def _limit(rows: int | None) -> str:
+    return "" if rows is None else f" LIMIT {int(rows)}"
+
+
+def labels_query(rows: int | None = ROW_LIMIT) -> str:
+    """Names of the things under ?space (at most ``rows``; all of them at build time)."""
     props = ", ".join(f"<{p}>" for p in (*NAME_PROPERTIES, ALT_LABEL))
     return f"""SELECT ?space ?x ?p ?l WHERE {{
   ?x ?p ?l FILTER(?p IN ({props}) && isIRI(?x) && isLITERAL(?l) && STRSTARTS(STR(?x), ?space))
-}} LIMIT {ROW_LIMIT}"""
+}}{_limit(rows)}"""
 
 
-def facts_query() -> str:
+def facts_query(rows: int | None = ROW_LIMIT) -> str:
     """Place, country, ISO code, Wikidata item and network of each thing, tagged by ?k.
 
     ?space is projected because pyoxigraph binds substitutions only to projected variables."""
@@ -51,7 +59,7 @@ def facts_query() -> str:
            FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{WIKIDATA}")) }}
   UNION {{ ?x org:unitOf ?o BIND("network" AS ?k) }}
   FILTER(isIRI(?x) && STRSTARTS(STR(?x), ?space))
-}} LIMIT {ROW_LIMIT}"""
+}}{_limit(rows)}"""
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,17 @@ class Index:
     def name_of(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)
         return entity.name if entity else entity_id
+
+    def entity(self, entity_id: str) -> Entity | None:
+        return self.entities.get(entity_id)
+
+    def candidates(self, text: str, conditions: Conditions) -> Iterable[Entity]:
+        """The entities :func:`service.reconcile.match.rank` scores: all of the wanted kinds."""
+        kinds = conditions.kinds
+        return self.entities.values() if kinds is None else self.of_kinds(kinds)
+
+    def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]:
+        return prefix_matches(prefix, self.of_kinds(kinds), most)
 
 
 def _name(labels: list[tuple[str, ox.Literal]]) -> str:
@@ -156,22 +175,34 @@ def load_index(store: Store, release_id: str, id_space: str) -> Index:
                        store.query(facts_query(), substitutions=space))
 
 
+#: What reconciliation reads: the stored index, or the one read from the store.
+AnyIndex = Index | StoredIndex
+
+
+def open_index(store: Store, release: Release, id_space: str) -> Index | StoredIndex:
+    """The release's stored index when the build wrote one for this id space, else the index
+    read from the store (a release built before the label index, or a replica that does not
+    see the release folder)."""
+    stored = StoredIndex.open(release.id, id_space, index_path(release.path))
+    return stored if stored is not None else load_index(store, release.id, id_space)
+
+
 class IndexCache:
     """One index per process, replaced when the store serves another release."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._index: Index | None = None
+        self._index: Index | StoredIndex | None = None
 
-    def get(self, store: Store, id_space: str) -> Index:
-        release_id = store.release().id
+    def get(self, store: Store, id_space: str) -> Index | StoredIndex:
+        release = store.release()
         index = self._index
-        if index is not None and index.release_id == release_id and index.id_space == id_space:
+        if index is not None and index.release_id == release.id and index.id_space == id_space:
             return index
         with self._lock:
             index = self._index
-            if index is None or index.release_id != release_id or index.id_space != id_space:
-                index = load_index(store, release_id, id_space)
-                if store.release().id == release_id:  # a build swapped in mid-load: don't keep
+            if index is None or index.release_id != release.id or index.id_space != id_space:
+                index = open_index(store, release, id_space)
+                if store.release().id == release.id:  # a build swapped in mid-load: don't keep
                     self._index = index
             return index

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 #: Letters that carry no combining mark in Unicode, so NFKD alone keeps them.
-_FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ı": "i",
-                       "ð": "d", "ħ": "h", "&": " and "})
+_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ı": "i",
+                          "ð": "d", "ħ": "h"})
 _NON_WORD = re.compile(r"[\W_]+")
 
 EXACT = 100.0
@@ -28,11 +28,16 @@ COUNTRY_DIFFERS = -30.0
 QID_DIFFERS = -40.0
 
 
+def fold(text: str) -> str:
+    """Casefolded, without accents or diacritics ("München" and "MUNCHEN" both "munchen");
+    punctuation and spacing kept, so a label search can still look for "-" or "St.". """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)).translate(_LETTERS)
+
+
 def normalise(text: str) -> str:
     """Casefolded, without accents or diacritics, punctuation collapsed to single spaces."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in folded if not unicodedata.combining(c)).translate(_FOLD)
-    return _NON_WORD.sub(" ", stripped).strip()
+    return _NON_WORD.sub(" ", fold(text).replace("&", " and ")).strip()
 
 
 def name_score(query: str, label: str) -> float:

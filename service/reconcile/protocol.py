@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.problems import Problem
-from service.reconcile.index import WIKIDATA, Index
-from service.reconcile.match import Candidate, Conditions, prefix_matches, rank
+from service.reconcile.index import WIKIDATA, AnyIndex
+from service.reconcile.match import Candidate, Conditions, rank
 from service.reconcile.schema import (
     ENTITY_VALUED,
     KIND_BY_ID,
@@ -125,7 +125,7 @@ def _strings(values: tuple[Any, ...]) -> list[str]:
     return [v["id"] if isinstance(v, dict) else str(v) for v in values]
 
 
-def conditions(query: Query, index: Index) -> Conditions:
+def conditions(query: Query, index: AnyIndex) -> Conditions:
     """Resolve a query's types and properties against the index (unknown pids are ignored,
     as the API allows; an unknown type selects nothing)."""
     kinds: frozenset[str] | None = frozenset(UNTYPED_KINDS)
@@ -157,13 +157,13 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
             "type": [{"id": kind.id, "name": kind.name}], "score": c.score, "match": c.match}
 
 
-def reconcile(query: Query, index: Index) -> dict[str, Any]:
+def reconcile(query: Query, index: AnyIndex) -> dict[str, Any]:
     cond = conditions(query, index)
-    pool = index.entities.values() if cond.kinds is None else index.of_kinds(cond.kinds)
+    pool = index.candidates(query.text, cond)
     return {"result": [candidate_json(c) for c in rank(query.text, pool, cond, query.limit)]}
 
 
-def reconcile_batch(batch: dict[str, Query], index: Index) -> dict[str, Any]:
+def reconcile_batch(batch: dict[str, Query], index: AnyIndex) -> dict[str, Any]:
     return {key: reconcile(query, index) for key, query in batch.items()}
 
 
@@ -195,10 +195,10 @@ def manifest(name: str, id_space: str, schema_space: str, view: str, service_url
     return document
 
 
-def suggest_entities(index: Index, prefix: str, types: tuple[str, ...], cursor: int,
+def suggest_entities(index: AnyIndex, prefix: str, types: tuple[str, ...], cursor: int,
                      limit: int) -> dict[str, Any]:
     kinds = frozenset().union(*(kinds_of(t) for t in types)) if types else UNTYPED_KINDS
-    found = prefix_matches(prefix, index.of_kinds(kinds), cursor + limit)[cursor:]
+    found = index.suggestions(prefix, kinds, cursor + limit)[cursor:]
     return {"result": [{"id": e.id, "name": e.name, "description": e.description,
                         "notable": [{"id": e.kind, "name": KIND_BY_ID[e.kind].name}]}
                        for e in found]}
@@ -259,9 +259,9 @@ def parse_extend(raw: str | Any) -> tuple[list[str], list[tuple[str, int]]]:
     return ids, parsed
 
 
-def values_of(index: Index, entity_id: str, pid: str) -> list[dict[str, Any]]:
+def values_of(index: AnyIndex, entity_id: str, pid: str) -> list[dict[str, Any]]:
     """The values of one property of one entity, as data extension cells."""
-    entity = index.entities.get(entity_id)
+    entity = index.entity(entity_id)
     if entity is None or entity.kind not in PROPERTY_BY_ID[pid].kinds:
         return []
     if pid in ENTITY_VALUED:
@@ -272,7 +272,7 @@ def values_of(index: Index, entity_id: str, pid: str) -> list[dict[str, Any]]:
     return [{"str": value}] if value else []
 
 
-def extend(index: Index, ids: list[str], props: list[tuple[str, int]]) -> dict[str, Any]:
+def extend(index: AnyIndex, ids: list[str], props: list[tuple[str, int]]) -> dict[str, Any]:
     meta = []
     for pid, _ in props:
         item: dict[str, Any] = {"id": pid, "name": PROPERTY_BY_ID[pid].name}

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from service import media
 from service.namespaces import PREFIXES
 from service.problems import Problem
-from service.web import charts, describe, glance, negotiate, serialize, view
+from service.web import charts, describe, glance, label_search, negotiate, serialize, view
 from service.web.common import base, languages, rdf_body, release, store
 from service.web.representation import ACCEPT, ACCEPT_LANGUAGE, Representation, html
 
@@ -70,7 +70,7 @@ def _home_page(rel, q: str) -> str:
     if q:
         lab = view.Labeller({}, languages(), linker)
         seen = set()
-        for node, label in describe.search(store(), q):
+        for node, label in label_search.search(store(), rel, q):
             if node.value in seen:
                 continue
             seen.add(node.value)

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from service.namespaces import VOCAB_ONTOLOGY
 from service.problems import Problem, limit
 from service.reconcile import protocol
-from service.reconcile.index import Index, IndexCache
+from service.reconcile.index import AnyIndex, IndexCache
 from service.reconcile.protocol import BadInput
 from service.reconcile.schema import KIND_BY_ID
 from service.web.common import base, release, settings, store
@@ -31,7 +31,7 @@ CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 NAME = "CityNet LOD (European city networks)"
 
 
-def _index() -> Index:
+def _index() -> AnyIndex:
     cache = current_app.extensions.setdefault("citynet.reconcile", IndexCache())
     return cache.get(store(), base() + "id/")
 
@@ -161,7 +161,7 @@ def preview() -> Response:
     """A small HTML card of an entity, for OpenRefine's preview pop-up (an iframe)."""
     given = request.args.get("id", "")
     index = _index()
-    entity = index.entities.get(index.entity_id(given))
+    entity = index.entity(index.entity_id(given))
     if entity is None:
         raise Problem(404, f"no entity of this service has the id {given!r}")
 

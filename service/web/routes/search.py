@@ -7,7 +7,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 
 from service import media
 from service.problems import Problem
-from service.web import describe, glance, negotiate, view
+from service.web import glance, label_search, negotiate, view
 from service.web.common import base, release, store
 from service.web.representation import Representation, json_body
 
@@ -43,7 +43,7 @@ def search() -> Response:
 def _results(text: str, limit: int) -> dict:
     linker = view.Linker(base(), url_for("home.home"))
     results, seen = [], set()
-    for node, label in describe.search(store(), text, limit * 4):
+    for node, label in label_search.search(store(), release(), text, limit * 4):
         if node.value in seen or len(results) >= limit:
             continue
         seen.add(node.value)
