@@ -6,18 +6,19 @@ resource lookups (web layer against the store) and build time against dataset si
 ``... store`` the size and time the stored (set) default graph costs; ``... jsonld`` compares
 JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default
 cap); ``... validate`` SHACL validation time (pySHACL against the fast validator);
-``... compare`` measures the service against Oxigraph's own server.
+``... compare`` measures the service against Oxigraph's own server; ``... scale`` pages,
+search and reconciliation on a generated 1M-triple dataset against the seed data.
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, compare, jsonld, load, lookup, memory, store, validate
+from benchmarks import build, compare, jsonld, load, lookup, memory, scale, store, validate
 
 COMMANDS = {"compare": compare.main, "load": load.main, "lookup": lookup.main, "build": build.main,
             "store": store.main, "jsonld": jsonld.main, "memory": memory.main,
-            "validate": validate.main}
+            "validate": validate.main, "scale": scale.main}
 
 
 def main(argv: list[str]) -> int:

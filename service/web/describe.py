@@ -32,6 +32,19 @@ def exists_query() -> str:
     return "ASK { { ?s ?p ?o } UNION { ?x ?p ?s } }"
 
 
+def description_query(incoming_limit: int) -> str:
+    """The first page of the description of ?s as one CONSTRUCT (what an RDF client would send
+    a SPARQL endpoint for it; the benchmarks send it to Oxigraph's own server)."""
+    limit = max(0, int(incoming_limit))
+    return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?l . ?x ?ip ?s . ?x ?xlp ?xl . }}
+WHERE {{
+  {{ ?s ?p ?o OPTIONAL {{ ?o ?lp ?l FILTER(?lp IN ({_LABELS})) }} }}
+  UNION
+  {{ {{ SELECT ?s ?x ?ip WHERE {{ ?x ?ip ?s }} LIMIT {limit} }}
+     OPTIONAL {{ ?x ?xlp ?xl FILTER(?xlp IN ({_LABELS})) }} }}
+}}"""
+
+
 def outgoing_query() -> str:
     """CONSTRUCT the triples of ?s and the labels of the nodes it links to."""
     return f"""CONSTRUCT {{ ?s ?p ?o . ?o ?lp ?l . }}
