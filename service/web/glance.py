@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from service.namespaces import sparql_prefix_block
 from service.store.base import Store
+from service.store.release import Release
 from service.web import charts, describe, view
 
 PREFIXES = sparql_prefix_block()
@@ -126,19 +127,58 @@ def without_memberships(incoming: Sequence[view.Group], memberships: Sequence
     return kept
 
 
-def page_charts(store: Store, release_id: str, iri: str, base: str, label: str) -> list:
+#: Charts read every membership they draw, so a page draws them only up to these sizes (a
+#: group's or city's own memberships; the whole dataset for a network's charts and the home
+#: page's); past them the page says so and links the named query instead.
+CHART_MEMBERSHIPS = 2_000
+CHART_TRIPLES = 250_000
+
+
+@dataclass(frozen=True)
+class Omitted:
+    """A chart the page leaves out because drawing it would read too much."""
+
+    query: str
+    params: dict
+    reason: str
+
+
+def page_charts(store: Store, release: Release, iri: str, base: str, label: str,
+                memberships: int) -> list:
     """The charts of a resource's page (cached per release): a group's roles per year, a
-    network's structure and members per country, a city's groups over time."""
+    network's structure and members per country, a city's groups over time; an
+    :class:`Omitted` in their place past CHART_MEMBERSHIPS (``memberships``: how many link
+    to the resource) or CHART_TRIPLES (for a network's)."""
     kind = kind_of(iri, base)
+    too_many = f"more than {CHART_MEMBERSHIPS:,} memberships: not drawn on the page"
     if kind == "group":
-        made = charts.cached(release_id, ("group", iri, label),
+        if memberships > CHART_MEMBERSHIPS:
+            return [Omitted("chairs-over-time", {"group": iri}, too_many)]
+        made = charts.cached(release.id, ("group", iri, label),
                              lambda: charts.for_group(store, iri, label))
         return [made] if made else []
     if kind == "network":
-        return charts.cached(release_id, ("network", iri, label),
+        if release.triples > CHART_TRIPLES:
+            return [Omitted("network-structure", {"network": iri}, network_reason())]
+        return charts.cached(release.id, ("network", iri, label),
                              lambda: charts.for_networks(store, iri, label))
     if kind == "city":
-        made = charts.cached(release_id, ("city", iri, label),
+        if memberships > CHART_MEMBERSHIPS:
+            return [Omitted("groups-of-city", {"city": iri}, too_many)]
+        made = charts.cached(release.id, ("city", iri, label),
                              lambda: charts.for_city(store, iri, label))
         return [made] if made else []
     return []
+
+
+def network_reason() -> str:
+    return (f"the dataset has more than {CHART_TRIPLES:,} triples: the network charts are not "
+            "drawn on the page")
+
+
+def home_charts(store: Store, release: Release) -> list:
+    """The home page's charts (every network), within the same bound as a network's page."""
+    if release.triples > CHART_TRIPLES:
+        return [Omitted("network-structure", {}, network_reason())]
+    return charts.cached(release.id, ("home",),
+                         lambda: charts.for_networks(store, None, "every network"))

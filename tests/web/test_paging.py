@@ -111,7 +111,7 @@ def test_the_hydra_controls_name_first_last_and_previous(paged_client, biggest):
 
 
 def _rows(page: str) -> list[str]:
-    return re.findall(r'<tr data-membership="([^"]+)">', page)
+    return re.findall(r'<td data-membership="([^"]+)">', page)
 
 
 def _linked(page: str) -> list[str]:
@@ -185,3 +185,20 @@ def test_a_small_resource_has_one_page_and_no_controls(paged_client, store):
 def test_the_label_index_is_in_the_generated_release(generated):
     release = generated[1]
     assert Path(release.path, "labels.sqlite").is_file()
+
+
+def test_charts_that_would_read_too_many_memberships_are_left_out(paged_client, biggest,
+                                                                  monkeypatch):
+    from service.web import glance
+
+    monkeypatch.setattr(glance, "CHART_MEMBERSHIPS", 1000)
+    monkeypatch.setattr(glance, "CHART_TRIPLES", 1000)
+    fresh = {**HTML, "Accept-Language": "de"}  # a variant the response cache has not seen
+    page = paged_client.get(path_of(biggest), headers=fresh).get_data(as_text=True)
+    assert "Chart left out: more than 1,000 memberships" in page and "<svg" not in page
+    assert "example=chairs-over-time" in page
+    home = paged_client.get("/", headers=fresh).get_data(as_text=True)
+    assert "Chart left out: the dataset has more than 1,000 triples" in home
+    monkeypatch.setattr(glance, "CHART_MEMBERSHIPS", 100_000)
+    page = paged_client.get(path_of(biggest), headers={**HTML, "Accept-Language": "fr"})
+    assert "<svg" in page.get_data(as_text=True)

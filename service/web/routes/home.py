@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from service import media
 from service.namespaces import PREFIXES
 from service.problems import Problem
-from service.web import charts, describe, glance, label_search, negotiate, serialize, view
+from service.web import describe, glance, label_search, negotiate, serialize, view
 from service.web.common import base, languages, rdf_body, release, store
 from service.web.representation import ACCEPT, ACCEPT_LANGUAGE, Representation, html
 
@@ -77,8 +77,7 @@ def _home_page(rel, q: str) -> str:
             link = lab.link(node)
             results.append((view.Link(label.value, link.href, node.value, link.local),
                             glance.kind_name(node.value, base())))
-    pictures = charts.cached(rel.id, ("home",),
-                             lambda: charts.for_networks(store(), None, "every network"))
+    pictures = glance.home_charts(store(), rel)
     return render_template("home.html", meta=meta, release=rel, networks=networks, q=q,
                            results=results, charts=pictures)
 

@@ -132,7 +132,7 @@ def render_page(iri: str, stem: str, path: str, limit: int, page: int = 1) -> st
         "resource.html",
         title=title, iri=iri, types=types, groups=groups, kind=glance.kind_name(iri, base()),
         place=glance.place(store(), iri, linker),
-        charts=glance.page_charts(store(), release().id, iri, base(), title),
+        charts=glance.page_charts(store(), release(), iri, base(), title, found.pager.roles),
         incoming=glance.without_memberships(view.incoming(found, lab), found.memberships),
         roles=roles,
         sources=list(sources.values()), alternates=alternates(stem), limit=limit,
