@@ -177,7 +177,7 @@ class Settings:
         (), "Comma-separated SPARQL endpoints a federated SERVICE may call; empty = none.",
         _parse_list, commands=_SERVE)
     describe_incoming_limit: int = _setting(
-        200, "Most incoming links included in the description of a resource.", _parse_int,
+        200, "Incoming links per page of a resource's description (HTML and RDF).", _parse_int,
         commands=(*_SERVE, "export-static"), check=_at_least(0))
     response_cache_bytes: int = _setting(
         64_000_000, "Bytes of rendered answers each worker keeps for the live release; 0 = off.",
