@@ -10,6 +10,8 @@ nodes of a page (IRIs the store returned) are bound by a VALUES block.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -162,11 +164,34 @@ def exists(store: Store, iri: str) -> bool:
     return bool(store.query(exists_query(), substitutions=_subst(iri)))
 
 
+#: Counts of the resources with many incoming links, per (release, IRI): every page of a big
+#: group needs them, and counting reads all of its links.
+_COUNTS: OrderedDict[tuple[str, str], tuple[tuple[str, int], ...]] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+_COUNTS_KEPT = 1024
+_COUNTS_WORTH = 1000
+
+
+def incoming_counts(store: Store, iri: str) -> tuple[tuple[str, int], ...]:
+    """(property, count) of the links towards ``iri``, in page order."""
+    key = (store.release().id, iri)
+    with _COUNTS_LOCK:
+        if key in _COUNTS:
+            _COUNTS.move_to_end(key)
+            return _COUNTS[key]
+    counts = ordered({row["ip"].value: int(row["n"].value)
+                      for row in store.query(incoming_counts_query(), substitutions=_subst(iri))})
+    if sum(n for _, n in counts) >= _COUNTS_WORTH:
+        with _COUNTS_LOCK:
+            _COUNTS[key] = counts
+            while len(_COUNTS) > _COUNTS_KEPT:
+                _COUNTS.popitem(last=False)
+    return counts
+
+
 def pager(store: Store, iri: str, size: int, page: int = 1) -> Pager:
     """The pager over the incoming links of ``iri`` (BadPage past the last page)."""
-    counts = {row["ip"].value: int(row["n"].value)
-              for row in store.query(incoming_counts_query(), substitutions=_subst(iri))}
-    return Pager(ordered(counts), max(0, int(size)), page).check()
+    return Pager(incoming_counts(store, iri), max(0, int(size)), page).check()
 
 
 def document(store: Store, iri: str, size: int, page: int = 1) -> Document:
