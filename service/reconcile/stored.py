@@ -21,7 +21,7 @@ from service.reconcile.match import Conditions, Entity, normalise, prefix_matche
 from service.search.index_file import TRIGRAM, bigrams, connect, entity_from_json, phrase
 
 #: Names read per way of finding candidates (each pool is scored in full).
-POOL = 300
+POOL = 100
 #: Queries this short also look for names sharing letter pairs (a typo in a short name can
 #: leave no trigram in common).
 SHORT = 8
