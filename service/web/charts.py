@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from service.namespaces import sparql_prefix_block
 from service.store.base import Store
+from service.store.remote import bind_values
 
 PREFIXES = sparql_prefix_block()
 WIDTH = 440
@@ -329,13 +330,15 @@ def cached(release_id: str, key: tuple, make: Callable[[], object]) -> object:
     return value
 
 
-def _s(iri: str | None) -> dict[str, ox.NamedNode]:
-    return {"s": ox.NamedNode(iri)} if iri else {}
+def _bound(query: str, iri: str | None) -> str:
+    """``query`` with ?s bound to ``iri`` by a VALUES block (pyoxigraph's ``substitutions``
+    do not reach its join order: a chart would start from every membership of the dataset)."""
+    return bind_values(query, {"s": ox.NamedNode(iri)}) if iri else query
 
 
 def for_group(store: Store, iri: str, label: str) -> Chart | None:
     rows = [(r["role"].value, year_of(r["begin"]), year_of(r["end"]))
-            for r in store.query(group_roles_query(), substitutions=_s(iri))]
+            for r in store.query(_bound(group_roles_query(), iri))]
     chart = roles_per_year(rows, label)
     if chart is not None:
         chart.query, chart.params = "chairs-over-time", {"group": iri}
@@ -365,7 +368,7 @@ def for_networks(store: Store, iri: str | None, label: str) -> list[Chart]:
     tree = {net: (name, {u: (unit_labels[u], len(g)) for u, g in units[net].items()}, direct)
             for net, (name, direct) in networks.items()}
     countries = [(r["label"].value if r["label"] else r["country"].value, int(r["n"].value))
-                 for r in store.query(countries_query(one), substitutions=_s(iri))]
+                 for r in store.query(_bound(countries_query(one), iri))]
     charts = [structure(tree, label), per_country(countries, label)]
     if charts[0] is not None:
         charts[0].query = "network-structure"
@@ -379,7 +382,7 @@ def for_city(store: Store, iri: str, label: str) -> Chart | None:
     rows = [(r["groupLabel"].value if r["groupLabel"] else r["group"].value,
              r["netLabel"].value if r["netLabel"] else "", r["role"].value,
              year_of(r["begin"]), year_of(r["end"]))
-            for r in store.query(city_groups_query(), substitutions=_s(iri))]
+            for r in store.query(_bound(city_groups_query(), iri))]
     chart = city_timeline(list(dict.fromkeys(rows)), label)
     if chart is not None:
         chart.query, chart.params = "groups-of-city", {"city": iri}
