@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from service.namespaces import PREFIXES, sparql_prefix_block
 from service.reconcile.match import Conditions, Entity, normalise, prefix_matches
 from service.reconcile.schema import KIND_BY_ID
-from service.reconcile.stored import StoredIndex
-from service.search.index_file import index_path
 from service.store.base import Store
 from service.store.release import Release
 
@@ -175,26 +174,45 @@ def load_index(store: Store, release_id: str, id_space: str) -> Index:
                        store.query(facts_query(), substitutions=space))
 
 
-#: What reconciliation reads: the stored index, or the one read from the store.
-AnyIndex = Index | StoredIndex
+class EntityIndex(Protocol):
+    """What reconciliation reads: the entities of one release, found by id or as candidates
+    for a name (:class:`Index` in memory, or the release's label index file,
+    :class:`service.search.entities.StoredIndex`)."""
+
+    release_id: str
+    id_space: str
+
+    def entity_id(self, given: str) -> str: ...
+
+    def country_code(self, value: str) -> str | None: ...
+
+    def entity(self, entity_id: str) -> Entity | None: ...
+
+    def name_of(self, entity_id: str) -> str: ...
+
+    def candidates(self, text: str, conditions: Conditions) -> Iterable[Entity]: ...
+
+    def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]: ...
 
 
-def open_index(store: Store, release: Release, id_space: str) -> Index | StoredIndex:
-    """The release's stored index when the build wrote one for this id space, else the index
-    read from the store (a release built before the label index, or a replica that does not
-    see the release folder)."""
-    stored = StoredIndex.open(release.id, id_space, index_path(release.path))
-    return stored if stored is not None else load_index(store, release.id, id_space)
+#: How a cache opens the index of a release: (store, release, id space) -> index.
+Opener = Callable[[Store, Release, str], EntityIndex]
+
+
+def read_index(store: Store, release: Release, id_space: str) -> Index:
+    """The index read from the store (every name of the release, into this process)."""
+    return load_index(store, release.id, id_space)
 
 
 class IndexCache:
     """One index per process, replaced when the store serves another release."""
 
-    def __init__(self) -> None:
+    def __init__(self, opener: Opener = read_index) -> None:
         self._lock = threading.Lock()
-        self._index: Index | StoredIndex | None = None
+        self._open = opener
+        self._index: EntityIndex | None = None
 
-    def get(self, store: Store, id_space: str) -> Index | StoredIndex:
+    def get(self, store: Store, id_space: str) -> EntityIndex:
         release = store.release()
         index = self._index
         if index is not None and index.release_id == release.id and index.id_space == id_space:
@@ -202,7 +220,7 @@ class IndexCache:
         with self._lock:
             index = self._index
             if index is None or index.release_id != release.id or index.id_space != id_space:
-                index = open_index(store, release, id_space)
+                index = self._open(store, release, id_space)
                 if store.release().id == release.id:  # a build swapped in mid-load: don't keep
                     self._index = index
             return index

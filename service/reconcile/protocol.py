@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.problems import Problem
-from service.reconcile.index import WIKIDATA, AnyIndex
+from service.reconcile.index import WIKIDATA, EntityIndex
 from service.reconcile.match import Candidate, Conditions, rank
 from service.reconcile.schema import (
     ENTITY_VALUED,
@@ -125,7 +125,7 @@ def _strings(values: tuple[Any, ...]) -> list[str]:
     return [v["id"] if isinstance(v, dict) else str(v) for v in values]
 
 
-def conditions(query: Query, index: AnyIndex) -> Conditions:
+def conditions(query: Query, index: EntityIndex) -> Conditions:
     """Resolve a query's types and properties against the index (unknown pids are ignored,
     as the API allows; an unknown type selects nothing)."""
     kinds: frozenset[str] | None = frozenset(UNTYPED_KINDS)
@@ -157,13 +157,13 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
             "type": [{"id": kind.id, "name": kind.name}], "score": c.score, "match": c.match}
 
 
-def reconcile(query: Query, index: AnyIndex) -> dict[str, Any]:
+def reconcile(query: Query, index: EntityIndex) -> dict[str, Any]:
     cond = conditions(query, index)
     pool = index.candidates(query.text, cond)
     return {"result": [candidate_json(c) for c in rank(query.text, pool, cond, query.limit)]}
 
 
-def reconcile_batch(batch: dict[str, Query], index: AnyIndex) -> dict[str, Any]:
+def reconcile_batch(batch: dict[str, Query], index: EntityIndex) -> dict[str, Any]:
     return {key: reconcile(query, index) for key, query in batch.items()}
 
 
@@ -195,7 +195,7 @@ def manifest(name: str, id_space: str, schema_space: str, view: str, service_url
     return document
 
 
-def suggest_entities(index: AnyIndex, prefix: str, types: tuple[str, ...], cursor: int,
+def suggest_entities(index: EntityIndex, prefix: str, types: tuple[str, ...], cursor: int,
                      limit: int) -> dict[str, Any]:
     kinds = frozenset().union(*(kinds_of(t) for t in types)) if types else UNTYPED_KINDS
     found = index.suggestions(prefix, kinds, cursor + limit)[cursor:]
@@ -259,7 +259,7 @@ def parse_extend(raw: str | Any) -> tuple[list[str], list[tuple[str, int]]]:
     return ids, parsed
 
 
-def values_of(index: AnyIndex, entity_id: str, pid: str) -> list[dict[str, Any]]:
+def values_of(index: EntityIndex, entity_id: str, pid: str) -> list[dict[str, Any]]:
     """The values of one property of one entity, as data extension cells."""
     entity = index.entity(entity_id)
     if entity is None or entity.kind not in PROPERTY_BY_ID[pid].kinds:
@@ -272,7 +272,7 @@ def values_of(index: AnyIndex, entity_id: str, pid: str) -> list[dict[str, Any]]
     return [{"str": value}] if value else []
 
 
-def extend(index: AnyIndex, ids: list[str], props: list[tuple[str, int]]) -> dict[str, Any]:
+def extend(index: EntityIndex, ids: list[str], props: list[tuple[str, int]]) -> dict[str, Any]:
     meta = []
     for pid, _ in props:
         item: dict[str, Any] = {"id": pid, "name": PROPERTY_BY_ID[pid].name}

@@ -16,7 +16,7 @@ from service.reconcile import protocol
 from service.reconcile.index import load_index
 from service.reconcile.match import fold, normalise
 from service.reconcile.schema import KINDS
-from service.reconcile.stored import StoredIndex
+from service.search.entities import StoredIndex
 from service.search.index_file import index_path
 from service.search.label_index import ALL_LABELS, search
 from service.settings import Settings

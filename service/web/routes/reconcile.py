@@ -17,9 +17,10 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from service.namespaces import VOCAB_ONTOLOGY
 from service.problems import Problem, limit
 from service.reconcile import protocol
-from service.reconcile.index import AnyIndex, IndexCache
+from service.reconcile.index import EntityIndex, IndexCache
 from service.reconcile.protocol import BadInput
 from service.reconcile.schema import KIND_BY_ID
+from service.web import label_search
 from service.web.common import base, release, settings, store
 from service.web.representation import Representation, html, json_body
 from service.web.response_cache import Body
@@ -31,8 +32,9 @@ CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 NAME = "CityNet LOD (European city networks)"
 
 
-def _index() -> AnyIndex:
-    cache = current_app.extensions.setdefault("citynet.reconcile", IndexCache())
+def _index() -> EntityIndex:
+    cache = current_app.extensions.setdefault("citynet.reconcile",
+                                              IndexCache(label_search.open_index))
     return cache.get(store(), base() + "id/")
 
 

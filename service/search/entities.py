@@ -1,4 +1,5 @@
-"""The reconciliation index read from a release's label index file, a few rows per query.
+"""The reconciliation index read from a release's label index file, a few rows per query
+(it answers as :class:`service.reconcile.index.EntityIndex` asks).
 
 Why: the in-memory :class:`service.reconcile.index.Index` reads every name of the dataset into
 each worker and scores every entity of a kind per query, so its memory and time grow with the
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.reconcile.index import EU_CODES
 from service.reconcile.match import Conditions, Entity, normalise, prefix_matches
 from service.search.index_file import TRIGRAM, bigrams, connect, entity_from_json, phrase
 
@@ -79,8 +81,6 @@ class StoredIndex:
         return given[len(self.id_space):] if given.startswith(self.id_space) else given
 
     def country_code(self, value: str) -> str | None:
-        from service.reconcile.index import EU_CODES
-
         key = normalise(self.entity_id(value.strip()))
         return self.countries.get(key) or self.countries.get(normalise(EU_CODES.get(key, "")))
 
