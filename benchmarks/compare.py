@@ -188,6 +188,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=2,
                         help="passes over each scenario's requests before measuring")
     parser.add_argument("--only", help="run the scenarios whose name contains this text")
+    parser.add_argument("--skip", help="leave out the scenarios whose name contains this text "
+                                       "(e.g. static: exporting 1M triples takes hours)")
     parser.add_argument("--workers", type=int, default=2, help="the service's gunicorn workers")
     parser.add_argument("--wrk", help="path of wrk (default: $WRK, then wrk on PATH; without "
                                       "it a Python load generator is used)")
@@ -209,7 +211,8 @@ def main(argv: list[str]) -> int:
             union = not bool(store.query("ASK { ?s ?p ?o }"))
             triples = json.loads((live / "release.json").read_text())["triples"]
             chosen = [s for s in scenarios(store, service.base, args.sample)
-                      if not args.only or args.only.lower() in s.name.lower()]
+                      if (not args.only or args.only.lower() in s.name.lower())
+                      and not (args.skip and args.skip.lower() in s.name.lower())]
             del store
             port = free_port()
             oxigraph = start_oxigraph(copy, port, union, folder / "oxigraph.log")
