@@ -29,9 +29,10 @@ from service.build.sources import (
     PROV_DERIVED,
     VOCABULARY_GRAPH,
     SourceError,
+    convert_table,
     source_units,
 )
-from service.build.tables import TABLE_CONVERTERS, TableError
+from service.build.tables import TABLE_CONVERTERS
 from service.namespaces import RDF_TYPE, VOCAB_ONTOLOGY, graph_iri
 
 DEFAULT = ox.DefaultGraph()
@@ -74,19 +75,6 @@ def _turtle(path: Path, base: str) -> Iterator[ox.Triple]:
         raise SourceError(path, f"cannot read: {exc}") from None
 
 
-def _table(path: Path, base: str) -> list[ox.Triple]:
-    converter = TABLE_CONVERTERS.get(path.name)
-    if converter is None:
-        known = ", ".join(sorted(TABLE_CONVERTERS))
-        raise SourceError(path, f"no converter for this table (known tables: {known})")
-    try:
-        return converter(path.read_text(encoding="utf-8"), base)
-    except TableError as exc:
-        raise SourceError(path, str(exc)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"cannot read: {exc}") from None
-
-
 def _twice(triples: Iterable[ox.Triple], graph: ox.NamedNode, base: str) -> Iterator[ox.Quad]:
     """Each triple in ``graph`` and in the default graph; those with a blank node after the
     others, skolemised (all of one file's are needed to name its blank nodes)."""
@@ -122,7 +110,8 @@ def _statements(units: list[tuple[str, list[Path]]], base: str,
     for name, paths in units:
         graph = ox.NamedNode(graph_iri(base, name))
         for path in paths:
-            triples = _table(path, base) if path.suffix == ".csv" else _turtle(path, base)
+            triples = (convert_table(path, TABLE_CONVERTERS, base) if path.suffix == ".csv"
+                       else _turtle(path, base))
             yield from _twice(triples, graph, base)
     if vocabulary:
         yield from _twice(_vocabulary_description(base), ox.NamedNode(graph_iri(base, META_GRAPH)),

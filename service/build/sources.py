@@ -7,9 +7,10 @@ relative IRIs resolve against the base IRI. ``.csv`` files are tables with a con
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -19,6 +20,8 @@ from rdflib.term import Node
 from service.build.skolem import skolemize
 from service.build.tables import REFERENCE_CONVERTERS, TableError
 from service.namespaces import PREFIXES, VOCAB_ONTOLOGY, graph_iri
+
+T = TypeVar("T")
 
 VOCABULARY_GRAPH = "vocabulary"
 META_GRAPH = "meta"
@@ -72,17 +75,25 @@ def source_units(data_dir: Path) -> list[tuple[str, list[Path]]]:
     return units
 
 
+def convert_table(path: Path, converters: Mapping[str, Callable[[str, str], T]], base: str) -> T:
+    """The RDF of a CSV source, by the converter for its file name; SourceError (one line)
+    for an unknown table, a bad row or an unreadable file."""
+    converter = converters.get(path.name)
+    if converter is None:
+        known = ", ".join(sorted(converters))
+        raise SourceError(path, f"no converter for this table (known tables: {known})")
+    try:
+        return converter(path.read_text(encoding="utf-8"), base)
+    except TableError as exc:
+        raise SourceError(path, str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read: {exc}") from None
+
+
 def parse_file(path: Path, base: str) -> Graph:
     """Parse one source file into a graph, with relative IRIs resolved against ``base``."""
     if path.suffix == ".csv":
-        converter = REFERENCE_CONVERTERS.get(path.name)
-        if converter is None:
-            known = ", ".join(sorted(REFERENCE_CONVERTERS))
-            raise SourceError(path, f"no converter for this table (known tables: {known})")
-        try:
-            return converter(path.read_text(encoding="utf-8"), base)
-        except TableError as exc:
-            raise SourceError(path, str(exc)) from None
+        return convert_table(path, REFERENCE_CONVERTERS, base)
     graph = Graph()
     try:
         graph.parse(path, format="turtle", publicID=base)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import requests
 
 from service.export.nginx import command
+from tests.conftest import stop_server
 
 NGINX = Path("/usr/sbin/nginx")
 
@@ -42,10 +42,5 @@ def start_nginx(folder: Path, port: int) -> subprocess.Popen:
 
 
 def stop_nginx(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    """nginx runs in its own process group, as ``citynet serve`` does: stopped alike."""
+    stop_server(process)
