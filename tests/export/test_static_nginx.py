@@ -169,6 +169,14 @@ def test_dynamic_routes_are_absent_without_an_upstream(nginx, service, path):
     assert nginx.get(path).status_code == 404
 
 
+@pytest.mark.parametrize("path", [f"doc/{GROUP}.ttl?page=2", f"doc/{GROUP}?page=3"])
+def test_a_later_page_is_not_in_the_export_without_an_upstream(nginx, path):
+    """Only page 1 of a document's incoming links is exported; page 2 is never page 1 again."""
+    assert nginx.get(path).status_code == 404
+    first = nginx.get(path.split("?")[0] + "?page=1")
+    assert first.status_code == 200 and first.content == nginx.get(path.split("?")[0]).content
+
+
 def test_an_unknown_format_parameter_is_400(nginx, service):
     assert nginx.get(".well-known/void?format=bogus").status_code == 400
     assert service.get("/.well-known/void?format=bogus").status_code == 400
