@@ -518,7 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "export-static":
             return cmd_export_static(settings, args.target)
     except (CliError, Problem) as exc:  # a Problem's str() is its detail
-        print(f"citynet {args.command}: {exc}", file=sys.stderr)
+        note = f" ({exc.note})" if isinstance(exc, Problem) and exc.note else ""
+        print(f"citynet {args.command}: {exc}{note}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -31,11 +31,12 @@ class Problem(Exception):
     """A request that cannot be answered: HTTP ``status``, a ``detail`` the client can act on,
     extension members (``extras``: the SHACL problems of a rejected write, the limit that
     stopped a query …) and response headers that go with it (``Retry-After``, ``Allow``,
-    ``WWW-Authenticate``)."""
+    ``WWW-Authenticate``). ``note`` is for the operator only (file paths, server addresses):
+    the web layer logs it and the CLI prints it, but it is never sent to a client."""
 
     def __init__(self, status: int, detail: str, *, title: str | None = None,
                  type_uri: str = "about:blank", headers: Mapping[str, str] | None = None,
-                 **extras: Any) -> None:
+                 note: str = "", **extras: Any) -> None:
         clash = STANDARD_MEMBERS.intersection(extras)
         if clash:
             raise TypeError(f"extension members may not be named {sorted(clash)}")
@@ -45,6 +46,7 @@ class Problem(Exception):
         self.title = title or reason(status)
         self.type_uri = type_uri
         self.headers = dict(headers or {})
+        self.note = note
         self.extras = extras
 
     def __str__(self) -> str:

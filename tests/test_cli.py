@@ -78,7 +78,8 @@ BAD_INPUT = [
     (("query", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "--var", "{var}", "--format", "tsv"),
      {}, "tsv is a results format; a CONSTRUCT or DESCRIBE query needs turtle"),
     # dump
-    (("dump", "/tmp/x", "--var", "/nonexistent/var"), {}, "no published store"),
+    (("dump", "/tmp/x", "--var", "/nonexistent/var"), {},
+     "no published store yet (run `citynet build`) (nothing under /nonexistent/var)"),
     (("dump", "{file}/sub", "--var", "{var}"), {}, "cannot write the dumps to"),
     (("dump",), {}, "the following arguments are required: target"),
     # diff

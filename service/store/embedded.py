@@ -45,8 +45,8 @@ class EmbeddedStore:
                 try:
                     self._store = ox.Store.read_only(str(release.store_path))
                 except (OSError, RuntimeError) as exc:  # corrupted store: never serve it
-                    raise NoRelease(f"the store of release {release.id} is unreadable: "
-                                    f"{str(exc).splitlines()[0][:200]}") from None
+                    raise NoRelease(f"the store of release {release.id} is unreadable",
+                                    str(exc).splitlines()[0][:200]) from None
                 self._release, self._target = release, target
             return self._release, self._store
 

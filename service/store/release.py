@@ -28,8 +28,8 @@ RELEASE_FILE = "release.json"
 class NoRelease(Problem):
     """There is no published release, or it is unreadable: nothing can be answered (503)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(503, detail)
+    def __init__(self, detail: str, note: str = "") -> None:
+        super().__init__(503, detail, note=note)
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,14 @@ def read_release(path: Path) -> Release:
     try:
         info = json.loads((path / RELEASE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise NoRelease(f"release at {path} is missing or unreadable: {exc}") from None
+        raise NoRelease("the published release is missing or unreadable",
+                        f"{path}: {exc}") from None
     for key in ("id", "base", "built", "triples", "dumps"):
         if key not in info:
-            raise NoRelease(f"release at {path} lacks {key!r} in {RELEASE_FILE}")
+            raise NoRelease("the published release is incomplete",
+                            f"{path} lacks {key!r} in {RELEASE_FILE}")
     if not (path / "store").is_dir():
-        raise NoRelease(f"release at {path} has no store")
+        raise NoRelease("the published release is incomplete", f"{path} has no store")
     return Release(path=path, info=info)
 
 
@@ -112,7 +114,7 @@ def current_release(var: Path) -> Release:
     """The live release, resolved through the ``current`` symlink."""
     link = current_link(var)
     if not link.is_symlink() and not link.exists():
-        raise NoRelease(f"no published store under {var} (run `citynet build`)")
+        raise NoRelease("no published store yet (run `citynet build`)", f"nothing under {var}")
     return read_release(link.resolve())
 
 

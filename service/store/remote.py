@@ -263,8 +263,8 @@ class RemoteStore:
             raise RemoteUnavailable(f"remote store sent an unreadable release record: {exc}"
                                     ) from None
         if info is None:
-            raise NoRelease(f"no release published in the remote store {self._url} for "
-                            f"{self._base} (run `citynet build`)")
+            raise NoRelease(f"no release published in the remote store for {self._base} "
+                            "(run `citynet build`)", f"remote store {self._url}")
         release = Release(path=Path(info.get("location", "")), info=info)
         with self._lock:
             self._record = (now, release)

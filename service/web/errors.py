@@ -61,6 +61,8 @@ def _http_detail(exc: HTTPException) -> str:
 
 def render(problem: Problem) -> Response:
     """The problem as a page, as text, or as problem+json, with its headers; never cached."""
+    if problem.note:
+        log.warning("%s %s: %s (%s)", problem.status, request.path, problem.detail, problem.note)
     chosen = _format()
     if chosen == media.HTML:
         response = Response(render_template("error.html", problem=problem),

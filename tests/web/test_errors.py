@@ -144,11 +144,13 @@ def test_a_write_without_a_token_is_401_with_a_challenge(fixture_settings, fixtu
     assert "secret-token" not in bad_body.get_data(as_text=True)
 
 
-def test_nothing_published_is_503(fixture_settings, tmp_path):
+def test_nothing_published_is_503_without_the_servers_paths(fixture_settings, tmp_path, caplog):
     empty = create_app(replace(fixture_settings, var=tmp_path / "var"))
     response = empty.test_client().get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 503
     assert "no published store" in response.get_json()["detail"]
+    assert str(tmp_path) not in response.get_data(as_text=True)
+    assert str(tmp_path) in caplog.text  # the operator learns where from the log
 
 
 def test_an_unexpected_error_is_500_without_its_traceback(fixture_settings, fixture_release):
@@ -170,7 +172,7 @@ def test_an_unexpected_error_is_500_without_its_traceback(fixture_settings, fixt
     Problem(422, "the write would make the dataset invalid", conforms=False,
             problems=[{"focus": "urn:x", "message": "needs a member"}]),
     Problem(503, "busy", headers={"Retry-After": "1"}, limit=limit("query_timeout", 2, "s")),
-    NoRelease("no published store under /x"),
+    NoRelease("no published store yet", "nothing under /x"),
     BadInput("queries is not valid JSON"),
     ParameterError("missing required parameter 'group'"),
 ], ids=repr)
@@ -178,6 +180,7 @@ def test_a_problem_pickles_unchanged(problem):
     copy = pickle.loads(pickle.dumps(problem))
     assert type(copy) is type(problem)
     assert copy.body() == problem.body() and copy.headers == problem.headers
+    assert copy.note == problem.note and "note" not in copy.body()
     assert str(copy) == problem.detail and copy.args == problem.args
 
 
