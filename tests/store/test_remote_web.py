@@ -186,3 +186,41 @@ def test_citynet_serve_builds_and_loads_the_remote_server_on_a_fresh_machine(tmp
         assert len(remote_quads(server.query_url)) == current_release(site.var).info["quads"]
     finally:
         stop_server(site.process)
+
+
+def test_walking_the_pages_of_incoming_links_on_the_remote_server_visits_each_once(
+        remote_built: Settings):
+    """Pages are LIMIT/OFFSET slices without ORDER BY: each engine must slice one stable order,
+    so walking "next" sees every link to the resource once, as the embedded store lists them."""
+    page = 4
+    settings = remote_built.with_overrides(describe_incoming_limit=page)
+    remote = create_app(settings).test_client()
+    embedded = create_app(settings.with_overrides(backend="embedded", query_workers=1))
+    most = f"""SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?o), "{BASE}id/")) }}
+               GROUP BY ?o ORDER BY DESC(?n) LIMIT 1"""
+    answer = embedded.test_client().get("/sparql", query_string={"query": most},
+                                        headers={"Accept": "application/sparql-results+json"})
+    best = answer.get_json()["results"]["bindings"][0]
+    iri, total = best["o"]["value"], int(best["n"]["value"])
+    assert total > 5 * page
+    links = f"SELECT ?x ?p WHERE {{ ?x ?p <{iri}> }}"
+    expected = embedded.test_client().get("/sparql", query_string={"query": links},
+                                          headers={"Accept": "application/sparql-results+json"})
+    expected_links = {(b["x"]["value"], b["p"]["value"])
+                      for b in expected.get_json()["results"]["bindings"]}
+    me, seen, pages = ox.NamedNode(iri), [], 0
+    url: str | None = "/doc/" + iri[len(BASE) + 3:] + ".nt"
+    while url is not None:
+        response = remote.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        triples = list(ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES))
+        incoming = [(t.subject.value, t.predicate.value) for t in triples
+                    if t.object == me and t.subject != me]
+        assert 0 < len(incoming) <= page
+        seen += incoming
+        pages += 1
+        following = [t.object.value for t in triples if t.predicate.value.endswith("#next")]
+        url = following[0].removeprefix(BASE.rstrip("/")) if following else None
+    assert len(seen) == len(set(seen)) == total
+    assert set(seen) == expected_links
+    assert pages == -(-total // page)
