@@ -18,6 +18,7 @@ from service.web.app import create_app
 from tests.conftest import BASE, free_port, source_copy
 from tests.store.conftest import ENGINES, remote_settings
 from tests.store.test_remote import BARCELONA, remote_quads, rows
+from tests.web.test_paging import walk_rdf_pages
 
 pytestmark = pytest.mark.slow  # real processes, real time
 
@@ -208,19 +209,7 @@ def test_walking_the_pages_of_incoming_links_on_the_remote_server_visits_each_on
                                           headers={"Accept": "application/sparql-results+json"})
     expected_links = {(b["x"]["value"], b["p"]["value"])
                       for b in expected.get_json()["results"]["bindings"]}
-    me, seen, pages = ox.NamedNode(iri), [], 0
-    url: str | None = "/doc/" + iri[len(BASE) + 3:] + ".nt"
-    while url is not None:
-        response = remote.get(url)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        triples = list(ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES))
-        incoming = [(t.subject.value, t.predicate.value) for t in triples
-                    if t.object == me and t.subject != me]
-        assert 0 < len(incoming) <= page
-        seen += incoming
-        pages += 1
-        following = [t.object.value for t in triples if t.predicate.value.endswith("#next")]
-        url = following[0].removeprefix(BASE.rstrip("/")) if following else None
-    assert len(seen) == len(set(seen)) == total
+    seen, pages, stated = walk_rdf_pages(remote, iri, page)
+    assert len(seen) == len(set(seen)) == total == stated
     assert set(seen) == expected_links
     assert pages == -(-total // page)

@@ -73,18 +73,19 @@ def path_of(iri: str) -> str:
     return "/doc/" + iri[len(BASE) + 3:]
 
 
-def test_walking_the_rdf_pages_visits_every_incoming_link_once(paged_client, store, biggest):
-    me = ox.NamedNode(biggest)
-    expected = links_to(store, biggest)
+def walk_rdf_pages(client, iri: str, page: int) -> tuple[list[tuple[str, str]], int, int]:
+    """Follow ``hydra:next`` from the first N-Triples page of ``iri``: the (subject, property)
+    of every incoming link seen, how many pages, and the ``hydra:totalItems`` they state."""
+    me = ox.NamedNode(iri)
     seen: list[tuple[str, str]] = []
-    url, pages, total = path_of(biggest) + ".nt", 0, None
+    url, pages, total = path_of(iri) + ".nt", 0, -1
     while url is not None:
-        response = paged_client.get(url)
+        response = client.get(url)
         assert response.status_code == 200, response.get_data(as_text=True)
         triples = list(ox.parse(response.data, format=ox.RdfFormat.N_TRIPLES))
         incoming = [(t.subject.value, t.predicate.value) for t in triples
                     if t.object == me and t.subject != me]
-        assert 0 < len(incoming) <= PAGE
+        assert 0 < len(incoming) <= page
         seen += incoming
         pages += 1
         found = {t.predicate.value: t.object for t in triples
@@ -92,6 +93,12 @@ def test_walking_the_rdf_pages_visits_every_incoming_link_once(paged_client, sto
         total = int(found[HYDRA + "totalItems"].value)
         following = found.get(HYDRA + "next")
         url = following.value.removeprefix(BASE.rstrip("/")) if following else None
+    return seen, pages, total
+
+
+def test_walking_the_rdf_pages_visits_every_incoming_link_once(paged_client, store, biggest):
+    seen, pages, total = walk_rdf_pages(paged_client, biggest, PAGE)
+    expected = links_to(store, biggest)
     assert len(seen) == len(set(seen)) == len(expected) == total == count(store, biggest)
     assert set(seen) == expected
     assert pages == -(-total // PAGE)
