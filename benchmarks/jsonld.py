@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
-from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from pyld import jsonld as pyld
 
-from benchmarks.lookup import THINGS, median_ms
+from benchmarks.lookup import THINGS, median_ms, seed_release
 from service import media, rdfout
-from service.build.pipeline import build
 from service.namespaces import data_prefixes
-from service.settings import load_settings
 from service.store.context import release_context
-from service.store.embedded import EmbeddedStore
 from service.web import describe
 
 
@@ -32,10 +27,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks jsonld", description=__doc__)
     parser.add_argument("--runs", type=int, default=20, help="runs per measurement")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        settings = load_settings({"var": Path(folder), "base": "http://127.0.0.1:8080/"})
-        build(settings)
-        store = EmbeddedStore(settings.var)
+    with seed_release() as (settings, store):
         base = settings.base_iri
         prefixes = data_prefixes(base)
         context = release_context(store, base)

@@ -11,20 +11,30 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 
 from service.build.pipeline import build
-from service.settings import load_settings
+from service.settings import Settings, load_settings
 from service.store.embedded import EmbeddedStore
 from service.web import describe
 from service.web.app import create_app
 
 THINGS = ("group/eurocities-migration-integration", "city/barcelona", "network/eurocities",
           "community/cemr-society")
+
+
+@contextmanager
+def seed_release() -> Iterator[tuple[Settings, EmbeddedStore]]:
+    """The project's data built into a temporary folder, and its store."""
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings({"var": Path(folder), "base": "http://127.0.0.1:8080/"})
+        build(settings)
+        yield settings, EmbeddedStore(settings.var)
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
@@ -40,10 +50,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks lookup", description=__doc__)
     parser.add_argument("--runs", type=int, default=50, help="runs per measurement")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        settings = load_settings({"var": Path(folder), "base": "http://127.0.0.1:8080/"})
-        build(settings)
-        store = EmbeddedStore(settings.var)
+    with seed_release() as (settings, store):
         client = create_app(settings, store).test_client()
         query = describe.description_query(settings.describe_incoming_limit)
         print(f"{'resource':45} {'store+oxigraph':>15} {'rdflib ser.':>12} "
