@@ -517,9 +517,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_diff(settings, args.old, args.new, args.summary)
         if args.command == "export-static":
             return cmd_export_static(settings, args.target)
-    except (CliError, Problem) as exc:  # a Problem's str() is its detail
-        note = f" ({exc.note})" if isinstance(exc, Problem) and exc.note else ""
-        print(f"citynet {args.command}: {exc}{note}", file=sys.stderr)
+    except (CliError, Problem) as exc:
+        message = exc.for_operator() if isinstance(exc, Problem) else exc
+        print(f"citynet {args.command}: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

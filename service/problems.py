@@ -52,6 +52,10 @@ class Problem(Exception):
     def __str__(self) -> str:
         return self.detail
 
+    def for_operator(self) -> str:
+        """The detail with the operator-only note, for a log line or the CLI."""
+        return f"{self.detail} ({self.note})" if self.note else self.detail
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status}, {self.detail!r})"
 

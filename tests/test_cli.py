@@ -57,7 +57,7 @@ BAD_INPUT = [
     (("query", "@/nonexistent/q.rq", "--var", "{var}"), {}, "cannot read query file"),
     (("query", "@{file}", "--var", "{var}"), {}, "not UTF-8 text"),
     (("query", "SELEC nothing", "--var", "{var}"), {}, "malformed query"),
-    (("query", "ASK {}", "--var", "{empty}"), {}, "no published store"),
+    (("query", "ASK {}", "--var", "{empty}"), {}, "no release is published yet"),
     (("query", "no-such-query", "--var", "{var}"), {}, "no named query 'no-such-query'"),
     (("query", "members-in-year", "--var", "{var}", "--param", "year=2013"), {},
      "missing required parameter 'group'"),
@@ -79,7 +79,7 @@ BAD_INPUT = [
      {}, "tsv is a results format; a CONSTRUCT or DESCRIBE query needs turtle"),
     # dump
     (("dump", "/tmp/x", "--var", "/nonexistent/var"), {},
-     "no published store yet (run `citynet build`) (nothing under /nonexistent/var)"),
+     "no release is published yet (run `citynet build`) (nothing under /nonexistent/var)"),
     (("dump", "{file}/sub", "--var", "{var}"), {}, "cannot write the dumps to"),
     (("dump",), {}, "the following arguments are required: target"),
     # diff

@@ -85,7 +85,9 @@ def export_static(settings: Settings, target: Path, upstream: str = "",
             raise ExportError(str(exc)) from None
     try:
         release = open_store(settings).release()
-    except (ValueError, NoRelease, OSError) as exc:
+    except NoRelease as exc:
+        raise ExportError(exc.for_operator()) from None
+    except (ValueError, OSError) as exc:
         raise ExportError(str(exc)) from None
     # The release's own base (its IRIs), and no response cache: each answer is written once.
     settings = replace(settings, base=release.base, response_cache_bytes=0)

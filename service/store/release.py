@@ -114,7 +114,7 @@ def current_release(var: Path) -> Release:
     """The live release, resolved through the ``current`` symlink."""
     link = current_link(var)
     if not link.is_symlink() and not link.exists():
-        raise NoRelease("no published store yet (run `citynet build`)", f"nothing under {var}")
+        raise NoRelease("no release is published yet (run `citynet build`)", f"nothing under {var}")
     return read_release(link.resolve())
 
 

@@ -62,7 +62,7 @@ def _http_detail(exc: HTTPException) -> str:
 def render(problem: Problem) -> Response:
     """The problem as a page, as text, or as problem+json, with its headers; never cached."""
     if problem.note:
-        log.warning("%s %s: %s (%s)", problem.status, request.path, problem.detail, problem.note)
+        log.warning("%s %s: %s", problem.status, request.path, problem.for_operator())
     chosen = _format()
     if chosen == media.HTML:
         response = Response(render_template("error.html", problem=problem),

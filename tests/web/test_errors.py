@@ -148,7 +148,7 @@ def test_nothing_published_is_503_without_the_servers_paths(fixture_settings, tm
     empty = create_app(replace(fixture_settings, var=tmp_path / "var"))
     response = empty.test_client().get("/sparql", query_string={"query": "ASK {}"})
     assert response.status_code == 503
-    assert "no published store" in response.get_json()["detail"]
+    assert "no release is published" in response.get_json()["detail"]
     assert str(tmp_path) not in response.get_data(as_text=True)
     assert str(tmp_path) in caplog.text  # the operator learns where from the log
 
@@ -172,7 +172,7 @@ def test_an_unexpected_error_is_500_without_its_traceback(fixture_settings, fixt
     Problem(422, "the write would make the dataset invalid", conforms=False,
             problems=[{"focus": "urn:x", "message": "needs a member"}]),
     Problem(503, "busy", headers={"Retry-After": "1"}, limit=limit("query_timeout", 2, "s")),
-    NoRelease("no published store yet", "nothing under /x"),
+    NoRelease("no release is published yet", "nothing under /x"),
     BadInput("queries is not valid JSON"),
     ParameterError("missing required parameter 'group'"),
 ], ids=repr)
