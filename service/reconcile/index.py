@@ -90,7 +90,7 @@ class Index:
     def entity(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
 
-    def candidates(self, text: str, conditions: Conditions) -> Iterable[Entity]:
+    def candidates(self, text: str, conditions: Conditions, limit: int) -> Iterable[Entity]:
         """The entities :func:`service.reconcile.match.rank` scores: all of the wanted kinds."""
         kinds = conditions.kinds
         return self.entities.values() if kinds is None else self.of_kinds(kinds)
@@ -190,7 +190,8 @@ class EntityIndex(Protocol):
 
     def name_of(self, entity_id: str) -> str: ...
 
-    def candidates(self, text: str, conditions: Conditions) -> Iterable[Entity]: ...
+    def candidates(self, text: str, conditions: Conditions, limit: int) -> Iterable[Entity]:
+        """Entities holding the best ``limit`` candidates for ``text`` (more may come)."""
 
     def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]: ...
 

@@ -159,7 +159,7 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
 
 def reconcile(query: Query, index: EntityIndex) -> dict[str, Any]:
     cond = conditions(query, index)
-    pool = index.candidates(query.text, cond)
+    pool = index.candidates(query.text, cond, query.limit)
     return {"result": [candidate_json(c) for c in rank(query.text, pool, cond, query.limit)]}
 
 

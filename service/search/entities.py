@@ -22,13 +22,21 @@ from service.reconcile.index import EU_CODES
 from service.reconcile.match import Conditions, Entity, normalise, prefix_matches
 from service.search.index_file import TRIGRAM, bigrams, connect, entity_from_json, phrase
 
-#: Names read per way of finding candidates (each pool is scored in full).
-POOL = 100
+#: Names read per way of finding candidates, per candidate asked for (and at least MIN_POOL).
+POOL_PER_RESULT = 3
+MIN_POOL = 10
+#: Names a fuzzy lookup (shared trigrams or letter pairs) ranks at most, beyond its rarest term.
+POSTINGS = 300
 #: Queries this short also look for names sharing letter pairs (a typo in a short name can
 #: leave no trigram in common).
 SHORT = 8
 #: Words of a query whose runs are looked up as whole names ("Brighton and Hove City").
 MAX_WORDS = 12
+
+
+def pool_size(limit: int) -> int:
+    """How many names each way of finding candidates reads for a query asking ``limit``."""
+    return max(MIN_POOL, POOL_PER_RESULT * limit)
 
 
 def trigrams(key: str) -> list[str]:
@@ -93,12 +101,43 @@ class StoredIndex:
         return row[0] if row else entity_id
 
     def _entities(self, rowids: Iterable[int]) -> list[Entity]:
+        """The entities at ``rowids`` as ranking and answers read them: id, kind, name,
+        country, QID, description and weighted names, from columns (one query; the full
+        record, labels and links, is :meth:`entity`'s)."""
         ids = sorted(set(rowids))
         if not ids:
             return []
-        where, args = _in("rowid", (str(i) for i in ids))
-        return [entity_from_json(r[0])
-                for r in self.con.execute(f"SELECT data FROM entity WHERE {where}", args)]
+        where, args = _in("e.rowid", (str(i) for i in ids))
+        rows = self.con.execute(
+            "SELECT e.rowid, e.id, e.kind, e.name, e.country, e.qid, e.description, k.key, "
+            f"k.weight FROM entity e LEFT JOIN name_key k ON k.entity = e.rowid WHERE {where} "
+            "ORDER BY e.rowid, k.rowid", args)
+        found: dict[int, tuple[tuple, list[tuple[str, float]]]] = {}
+        for rowid, *facts, key, weight in rows:
+            names = found.setdefault(rowid, (tuple(facts), []))[1]
+            if key is not None:
+                names.append((key, weight))
+        return [Entity(id=id_, kind=kind, name=name, country=country, qid=qid,
+                       description=description, keys=tuple(names))
+                for (id_, kind, name, country, qid, description), names in found.values()]
+
+    def _rarest(self, vocabulary: str, terms: list[str]) -> str:
+        """An FTS5 query for the names holding any of the rarest ``terms`` (trigrams or letter
+        pairs): the rarest first, then more while the names holding them add up to at most
+        POSTINGS. Why: ranking every name that shares a common trigram ("na ", " 12") costs
+        in proportion to the data, while the rare ones find the same close names."""
+        if not terms:
+            return ""
+        where, args = _in("term", terms)
+        counts = sorted((doc, term) for term, doc in self.con.execute(
+            f"SELECT term, doc FROM {vocabulary} WHERE {where}", args))
+        chosen, total = [], 0
+        for doc, term in counts:
+            if chosen and total + doc > POSTINGS:
+                break
+            chosen.append(phrase(term))
+            total += doc
+        return " OR ".join(chosen)
 
     def _keys(self, where: str, args: list, kinds: frozenset[str] | None, order: str,
               most: int, fts: str | None = None) -> list[int]:
@@ -109,36 +148,38 @@ class StoredIndex:
                f"ORDER BY {order} LIMIT ?")
         return [r[0] for r in self.con.execute(sql, [*args, *kind_args, most])]
 
-    def candidates(self, text: str, conditions: Conditions) -> list[Entity]:
-        """A bounded pool holding every entity that can score well for ``text``."""
-        kinds, key = conditions.kinds, normalise(text)
+    def candidates(self, text: str, conditions: Conditions, limit: int) -> list[Entity]:
+        """A pool holding the entities that can score best for ``text``: each way of
+        finding them reads the best few (:func:`pool_size` of ``limit``) in SQLite's order
+        (same name, shortest names first, best trigram rank first), so the pool and the
+        scoring after it stay the same size whatever the size of the data."""
+        kinds, key, most = conditions.kinds, normalise(text), pool_size(limit)
         found: list[int] = []
         if conditions.qids:
             where, args = _in("qid", conditions.qids)
             found += [r[0] for r in self.con.execute(
-                f"SELECT rowid FROM entity WHERE {where} LIMIT ?", [*args, POOL])]
+                f"SELECT rowid FROM entity WHERE {where} LIMIT ?", [*args, most])]
         if key:
             where, args = _in("k.key", word_runs(key))
-            found += self._keys(where, args, kinds, "k.rowid", POOL)
-            found += self._keys("k.compact = ?", [key.replace(" ", "")], kinds, "k.rowid", POOL)
-            if len(key) >= TRIGRAM:
-                grams = " OR ".join(phrase(t) for t in trigrams(key))
-                found += self._keys("name_fts MATCH ?", [grams], kinds, "name_fts.rank", POOL,
+            found += self._keys(where, args, kinds, "k.rowid", most)
+            found += self._keys("k.compact = ?", [key.replace(" ", "")], kinds, "k.rowid", most)
+            if len(key) >= TRIGRAM and (grams := self._rarest("name_fts_terms", trigrams(key))):
+                found += self._keys("name_fts MATCH ?", [grams], kinds, "name_fts.rank", most,
                                     fts="name_fts")
-                found += self._keys("name_fts MATCH ?", [phrase(key)], kinds, "k.rowid", POOL,
+                found += self._keys("name_fts MATCH ?", [phrase(key)], kinds, "k.rowid", most,
                                     fts="name_fts")
             else:
-                found += self._keys("instr(k.key, ?) > 0", [key], kinds, "k.rowid", POOL)
-            if len(key) <= SHORT and (pairs := bigrams(key)):
-                found += self._keys("name_grams MATCH ?", [" OR ".join(phrase(p) for p in pairs)],
-                                    kinds, "name_grams.rank", POOL, fts="name_grams")
+                found += self._keys("instr(k.key, ?) > 0", [key], kinds, "k.rowid", most)
+            if len(key) <= SHORT and (pairs := self._rarest("name_grams_terms", bigrams(key))):
+                found += self._keys("name_grams MATCH ?", [pairs], kinds, "name_grams.rank",
+                                    most, fts="name_grams")
         elif conditions.countries:  # properties only: things of the country, by name
             where, args = _in("country", conditions.countries)
             for wanted in (kinds, conditions.preferred or None):
                 kind_sql, kind_args = _in("kind", wanted) if wanted is not None else ("1", [])
                 found += [r[0] for r in self.con.execute(
                     f"SELECT rowid FROM entity WHERE {where} AND {kind_sql} "
-                    f"ORDER BY name, id LIMIT ?", [*args, *kind_args, POOL])]
+                    f"ORDER BY name, id LIMIT ?", [*args, *kind_args, most])]
         return self._entities(found)
 
     def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]:
