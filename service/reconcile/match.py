@@ -50,14 +50,31 @@ def name_score(query: str, label: str) -> float:
     return _name_score(query, label, None)
 
 
-def name_bound(query: str, label: str, letters: Counter[str] | None = None) -> float:
+Letters = tuple[tuple[str, int], ...]
+
+
+def letters_of(text: str) -> Letters:
+    """Each letter of ``text`` with how often it occurs (what :func:`name_bound` compares)."""
+    return tuple(Counter(text).items())
+
+
+def name_bound(query: str, label: str, letters: Letters | None = None) -> float:
     """An upper bound of :func:`name_score`, without its quadratic letter comparison: the
     shared letters (``letters``: the query's, counted once per query) stand in for the
     similarity, which can never exceed them."""
-    return _name_score(query, label, Counter(query) if letters is None else letters)
+    return _name_score(query, label, letters_of(query) if letters is None else letters)
 
 
-def _name_score(query: str, label: str, letters: Counter[str] | None) -> float:
+def _shared(letters: Letters, label: str) -> int:
+    """How many letters of ``letters`` the label holds, each at most as often as it does."""
+    total = 0
+    for letter, count in letters:
+        held = label.count(letter)
+        total += count if count < held else held
+    return total
+
+
+def _name_score(query: str, label: str, letters: Letters | None) -> float:
     """:func:`name_score`, or with ``letters`` given, :func:`name_bound`."""
     if not query or not label:
         return 0.0
@@ -74,7 +91,7 @@ def _name_score(query: str, label: str, letters: Counter[str] | None) -> float:
     q_tokens, l_tokens = set(query.split()), set(label.split())
     dice = 2 * len(q_tokens & l_tokens) / (len(q_tokens) + len(l_tokens))
     if letters is not None:  # SequenceMatcher.quick_ratio: the ratio's own upper bound
-        shared = 2 * sum((letters & Counter(label)).values()) / (len(query) + len(label))
+        shared = 2 * _shared(letters, label) / (len(query) + len(label))
         ratio = shared if 85 * shared >= MIN_SCORE else 0.0
         return round(85 * max(dice, ratio), 1)
     similar = SequenceMatcher(None, query, label, autojunk=False)
@@ -139,7 +156,7 @@ def best_name_score(query: str, entity: Entity) -> float:
     return max((name_score(query, key) * weight for key, weight in entity.keys), default=0.0)
 
 
-def best_name_bound(query: str, entity: Entity, letters: Counter[str]) -> float:
+def best_name_bound(query: str, entity: Entity, letters: Letters) -> float:
     """An upper bound of :func:`best_name_score` (see :func:`name_bound`)."""
     return max((name_bound(query, key, letters) * weight for key, weight in entity.keys),
                default=0.0)
@@ -199,7 +216,7 @@ def rank(query: str, entities: Iterable[Entity], conditions: Conditions, limit: 
     A certain candidate scores 100, so it is always scored: ``match`` is decided as if every
     entity had been."""
     query = normalise(query)
-    letters = Counter(query)
+    letters = letters_of(query)
     bounded = []
     for n, entity in enumerate(entities):
         if conditions.kinds is not None and entity.kind not in conditions.kinds:
