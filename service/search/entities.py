@@ -14,11 +14,11 @@ short query names sharing its letter pairs, best first), and
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.reconcile.index import EU_CODES
+from service.reconcile.index import EU_CODES, Asked
 from service.reconcile.match import Conditions, Entity, normalise, prefix_matches
 from service.search.index_file import TRIGRAM, bigrams, connect, entity_from_json, phrase
 
@@ -100,13 +100,13 @@ class StoredIndex:
         row = self.con.execute("SELECT name FROM entity WHERE id = ?", (entity_id,)).fetchone()
         return row[0] if row else entity_id
 
-    def _entities(self, rowids: Iterable[int]) -> list[Entity]:
+    def _entities(self, rowids: Iterable[int]) -> dict[int, Entity]:
         """The entities at ``rowids`` as ranking and answers read them: id, kind, name,
         country, QID, description and weighted names, from columns (one query; the full
         record, labels and links, is :meth:`entity`'s)."""
         ids = sorted(set(rowids))
         if not ids:
-            return []
+            return {}
         where, args = _in("e.rowid", (str(i) for i in ids))
         rows = self.con.execute(
             "SELECT e.rowid, e.id, e.kind, e.name, e.country, e.qid, e.description, k.key, "
@@ -117,9 +117,10 @@ class StoredIndex:
             names = found.setdefault(rowid, (tuple(facts), []))[1]
             if key is not None:
                 names.append((key, weight))
-        return [Entity(id=id_, kind=kind, name=name, country=country, qid=qid,
-                       description=description, keys=tuple(names))
-                for (id_, kind, name, country, qid, description), names in found.values()]
+        return {rowid: Entity(id=id_, kind=kind, name=name, country=country, qid=qid,
+                              description=description, keys=tuple(names))
+                for rowid, ((id_, kind, name, country, qid, description), names)
+                in found.items()}
 
     def _rarest(self, vocabulary: str, terms: list[str]) -> str:
         """An FTS5 query for the names holding any of the rarest ``terms`` (trigrams or letter
@@ -148,11 +149,19 @@ class StoredIndex:
                f"ORDER BY {order} LIMIT ?")
         return [r[0] for r in self.con.execute(sql, [*args, *kind_args, most])]
 
-    def candidates(self, text: str, conditions: Conditions, limit: int) -> list[Entity]:
-        """A pool holding the entities that can score best for ``text``: each way of
-        finding them reads the best few (:func:`pool_size` of ``limit``) in SQLite's order
-        (same name, shortest names first, best trigram rank first), so the pool and the
-        scoring after it stay the same size whatever the size of the data."""
+    def pools(self, asked: Sequence[Asked]) -> list[list[Entity]]:
+        """For each (text, conditions, limit) asked, a pool holding the entities that can
+        score best: each way of finding them reads the best few (:func:`pool_size` of the
+        limit) in SQLite's order (same name, shortest names first, best trigram rank first),
+        so the pools and the scoring after them stay the same size whatever the size of the
+        data. The entities of every pool are read in one query."""
+        found = [self._found(*one) for one in asked]
+        entities = self._entities(rowid for rowids in found for rowid in rowids)
+        return [[entities[rowid] for rowid in dict.fromkeys(rowids) if rowid in entities]
+                for rowids in found]
+
+    def _found(self, text: str, conditions: Conditions, limit: int) -> list[int]:
+        """The entity rowids of one pool (see :meth:`pools`)."""
         kinds, key, most = conditions.kinds, normalise(text), pool_size(limit)
         found: list[int] = []
         if conditions.qids:
@@ -161,8 +170,8 @@ class StoredIndex:
                 f"SELECT rowid FROM entity WHERE {where} LIMIT ?", [*args, most])]
         if key:
             where, args = _in("k.key", word_runs(key))
-            found += self._keys(where, args, kinds, "k.rowid", most)
-            found += self._keys("k.compact = ?", [key.replace(" ", "")], kinds, "k.rowid", most)
+            found += self._keys(f"({where} OR k.compact = ?)", [*args, key.replace(" ", "")],
+                                kinds, "k.rowid", 2 * most)
             if len(key) >= TRIGRAM and (grams := self._rarest("name_fts_terms", trigrams(key))):
                 found += self._keys("name_fts MATCH ?", [grams], kinds, "name_fts.rank", most,
                                     fts="name_fts")
@@ -180,7 +189,7 @@ class StoredIndex:
                 found += [r[0] for r in self.con.execute(
                     f"SELECT rowid FROM entity WHERE {where} AND {kind_sql} "
                     f"ORDER BY name, id LIMIT ?", [*args, *kind_args, most])]
-        return self._entities(found)
+        return found
 
     def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]:
         """Autocompletion: the shortest names starting with, having a word starting with, or
@@ -197,4 +206,4 @@ class StoredIndex:
             else:
                 found += self._keys("instr(' ' || k.key, ?) > 0", [text], wanted, "k.rowid",
                                     pool)
-        return prefix_matches(prefix, self._entities(found), most)
+        return prefix_matches(prefix, list(self._entities(found).values()), most)
