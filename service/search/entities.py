@@ -26,7 +26,7 @@ from service.search.index_file import TRIGRAM, bigrams, connect, entity_from_jso
 POOL_PER_RESULT = 3
 MIN_POOL = 10
 #: Names a fuzzy lookup (shared trigrams or letter pairs) ranks at most, beyond its rarest term.
-POSTINGS = 300
+POSTINGS = 600
 #: Queries this short also look for names sharing letter pairs (a typo in a short name can
 #: leave no trigram in common).
 SHORT = 8
@@ -177,6 +177,10 @@ class StoredIndex:
                                     fts="name_fts")
                 found += self._keys("name_fts MATCH ?", [phrase(key)], kinds, "k.rowid", most,
                                     fts="name_fts")
+                word = max(key.split(), key=len)
+                if word != key and len(word) >= TRIGRAM:  # namesakes: "Vienna" of "Vienna 12"
+                    found += self._keys("name_fts MATCH ?", [phrase(word)], kinds, "k.rowid",
+                                        most, fts="name_fts")
             else:
                 found += self._keys("instr(k.key, ?) > 0", [key], kinds, "k.rowid", most)
             if len(key) <= SHORT and (pairs := self._rarest("name_grams_terms", bigrams(key))):
