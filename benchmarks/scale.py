@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -34,6 +36,7 @@ HTML = (("Accept", "text/html"),)
 JSON = (("Accept", "application/json"),)
 FORM = (("Content-Type", "application/x-www-form-urlencoded"),)
 ORG = PREFIXES["org"]
+RECONCILE = "reconciliation, batches of 5 cities"
 
 
 @dataclass(frozen=True)
@@ -103,14 +106,27 @@ def requests_for(store: ox.Store, sample: int, page_size: int, seed: int = 1
         "Turtle pages 1–5 of the biggest group": [Request(f"{doc}.ttl?page={n}")
                                                   for n in range(1, pages + 1)],
         "`/search?q=` (JSON)": [Request(f"/search?{urlencode({'q': w})}", JSON) for w in words],
-        "reconciliation, batches of 5 cities": [reconcile(cities[i:i + 5])
-                                                for i in range(0, len(cities), 5)],
+        RECONCILE: [reconcile(cities[i:i + 5]) for i in range(0, len(cities), 5)],
     }
 
 
+def candidates_per_query(url: str, batches: list[Request]) -> float:
+    """The mean number of candidates a reconciliation query answers: the work of a batch
+    follows its answer (a name with many namesakes fills its 10 places, a unique one not)."""
+    sizes = []
+    for batch in batches:
+        request = urllib.request.Request(url.rstrip("/") + batch.path, method=batch.method,
+                                         data=(batch.body or "").encode(),
+                                         headers=dict(batch.headers))
+        with urllib.request.urlopen(request, timeout=60) as response:
+            sizes += [len(answer["result"]) for answer in json.load(response).values()]
+    return sum(sizes) / len(sizes) if sizes else 0.0
+
+
 def measure(dataset: Dataset, args: argparse.Namespace, wrk: str | None
-            ) -> tuple[dict[str, Figures], int, int]:
-    """Serve ``dataset`` and drive every scenario; also the triples and biggest group size."""
+            ) -> tuple[dict[str, Figures], int, int, float]:
+    """Serve ``dataset`` and drive every scenario; also the triples, the biggest group's size
+    and the candidates per reconciliation query."""
     from tests.conftest import start_server, stop_server
 
     store = ox.Store.read_only(str((dataset.var / "current").resolve() / "store"))
@@ -132,9 +148,10 @@ def measure(dataset: Dataset, args: argparse.Namespace, wrk: str | None
             f = figures[name]
             print(f"  {dataset.name}: {name}: {f.rate:,.0f} req/s, p50 {f.p50_ms:.1f} ms, "
                   f"p99 {f.p99_ms:.1f} ms{_errors(f)}", flush=True)
+        answered = candidates_per_query(server.url, chosen[RECONCILE])
     finally:
         stop_server(server.process)
-    return figures, info["triples"], members
+    return figures, info["triples"], members, answered
 
 
 def _errors(f: Figures) -> str:
@@ -156,16 +173,17 @@ def main(argv: list[str]) -> int:
     datasets = prepare(args.work.resolve(), parse_size(args.triples))
     results = []
     for dataset in datasets:
-        figures, triples, members = measure(dataset, args, wrk)
-        results.append((dataset, figures, triples, members))
+        figures, triples, members, answered = measure(dataset, args, wrk)
+        results.append((dataset, figures, triples, members, answered))
     (seeds, small, *_), (big, large, *_) = results
     print(f"\n# response cache off; {args.connections} connections, {args.duration:g} s per "
-          f"scenario, {args.workers} workers; load generator: {'wrk' if wrk else 'Python'}")
-    for dataset, _, triples, members in results:
+          f"scenario, {args.workers} workers; load generator: {'wrk' if wrk else 'Python'}; "
+          f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
+    for dataset, _, triples, members, answered in results:
         built = (f"built in {dataset.build_seconds:.0f} s" if dataset.build_seconds is not None
                  else "build reused")
         print(f"# {dataset.name}: {triples:,} triples, biggest group {members:,} members, "
-              f"{built}")
+              f"{answered:.1f} candidates per reconciliation query, {built}")
     print(f"\n| scenario | {seeds.name} p50 / p99 | {seeds.name} req/s | {big.name} p50 / p99 "
           f"| {big.name} req/s | p99 ratio |")
     print("|---|---|---|---|---|---|")
