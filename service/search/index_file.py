@@ -13,8 +13,9 @@ beside the release's store:
   names) are columns, so a candidate is read without decoding its whole record (``data``);
 - ``name_grams``: the letter pairs of each name as words, so a short misspelt name that
   shares no trigram with the right one ("tuin", "Turin") still finds it;
-- ``name_fts_terms``, ``name_grams_terms``: how many names hold each trigram and letter pair
-  (FTS5 vocabulary tables), so a lookup can use a query's rarest ones;
+- ``name_fts_terms``, ``name_grams_terms``: how many names hold each trigram and letter pair,
+  so a lookup can pick a query's rarest ones (counted once at build time: FTS5's own
+  vocabulary tables count by reading every posting, per query);
 - ``meta``: the format version and the id space the file was built for.
 
 A web process opens the file read-only (``immutable``: a published release never changes),
@@ -31,7 +32,7 @@ from pathlib import Path
 from service.reconcile.match import Entity
 
 FILE_NAME = "labels.sqlite"
-VERSION = "2"
+VERSION = "3"
 #: The shortest text the trigram index can look up; shorter texts scan in rowid order.
 TRIGRAM = 3
 
@@ -54,8 +55,8 @@ CREATE INDEX name_key_compact ON name_key(compact);
 CREATE VIRTUAL TABLE name_fts USING fts5(key, content='name_key', content_rowid='rowid',
                                          tokenize='trigram');
 CREATE VIRTUAL TABLE name_grams USING fts5(grams, tokenize='unicode61');
-CREATE VIRTUAL TABLE name_fts_terms USING fts5vocab(name_fts, row);
-CREATE VIRTUAL TABLE name_grams_terms USING fts5vocab(name_grams, row);
+CREATE TABLE name_fts_terms(term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE name_grams_terms(term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE country(key TEXT PRIMARY KEY, code TEXT NOT NULL);
 """
 

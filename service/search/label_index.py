@@ -74,6 +74,9 @@ def _write_entities(con: sqlite3.Connection, store: ox.Store, id_space: str) -> 
     con.executemany("INSERT INTO name_grams(rowid, grams) VALUES (?, ?)",
                     ((n, " ".join(bigrams(key))) for n, (key, *_) in enumerate(keys, 1)))
     con.executemany("INSERT INTO country(key, code) VALUES (?, ?)", index.countries.items())
+    for fts in ("name_fts", "name_grams"):
+        con.execute(f"CREATE VIRTUAL TABLE temp.{fts}_vocab USING fts5vocab(main, {fts}, row)")
+        con.execute(f"INSERT INTO {fts}_terms(term, doc) SELECT term, doc FROM temp.{fts}_vocab")
 
 
 def write_label_index(store: ox.Store, release_dir: Path, id_space: str) -> Path:
