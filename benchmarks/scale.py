@@ -22,7 +22,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pyoxigraph as ox
 
@@ -154,6 +154,56 @@ def measure(dataset: Dataset, args: argparse.Namespace, wrk: str | None
     return figures, info["triples"], members, answered
 
 
+def reconcile_in_process(datasets: list[Dataset], args: argparse.Namespace) -> None:
+    """Time the reconciliation scenario's batches in this process against each release's
+    label index (no HTTP), split into reading the candidate pools (SQLite) and ranking them;
+    the best of ``--repeats`` runs, the datasets taking turns, so both see the same load."""
+    from service.reconcile.match import rank
+    from service.reconcile.protocol import candidate_json, conditions, parse_batch
+    from service.search.entities import StoredIndex
+    from service.search.index_file import index_path
+
+    prepared = []
+    for dataset in datasets:
+        release = (dataset.var / "current").resolve()
+        store = ox.Store.read_only(str(release / "store"))
+        chosen = requests_for(store, args.sample, load_settings(environ={}).describe_incoming_limit)
+        del store
+        index = StoredIndex.open(release.name, BASE + "id/", index_path(release))
+        if index is None:
+            raise SystemExit(f"{release} has no label index of the current format: rebuild it")
+        batches = [parse_batch(parse_qs(r.body or "")["queries"][0]) for r in chosen[RECONCILE]]
+        prepared.append((dataset, index, batches))
+    best: dict[str, tuple[float, float, float, float]] = {}
+    for _ in range(args.repeats):
+        for dataset, index, batches in prepared:
+            reading = ranking = 0.0
+            pooled = answered = queries = 0
+            for batch in batches:
+                started = time.perf_counter()
+                asked = [(q.text, conditions(q, index), q.limit) for q in batch.values()]
+                pools = index.pools(asked)
+                read = time.perf_counter()
+                for (text, cond, limit), pool in zip(asked, pools, strict=True):
+                    answered += len([candidate_json(c) for c in rank(text, pool, cond, limit)])
+                    pooled += len(pool)
+                    queries += 1
+                ranking += time.perf_counter() - read
+                reading += read - started
+            figures = (1000 * reading / len(batches), 1000 * ranking / len(batches),
+                       pooled / queries, answered / queries)
+            if dataset.name not in best or sum(figures[:2]) < sum(best[dataset.name][:2]):
+                best[dataset.name] = figures
+    print(f"# reconciliation in process, best of {args.repeats} runs; load average "
+          f"{' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
+    print("| dataset | batches | pools read | ranking | total per batch | pool per query "
+          "| candidates per query |\n|---|---|---|---|---|---|---|")
+    for dataset, _, batches in prepared:
+        read, ranked, pooled, answered = best[dataset.name]
+        print(f"| {dataset.name} | {len(batches)} | {read:.2f} ms | {ranked:.2f} ms | "
+              f"{read + ranked:.2f} ms | {pooled:.1f} | {answered:.1f} |")
+
+
 def _errors(f: Figures) -> str:
     return f" ({f.errors} errors of {f.requests})" if f.errors else ""
 
@@ -168,9 +218,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sample", type=int, default=300, help="resources/words/cities")
     parser.add_argument("--workers", type=int, default=2, help="the service's gunicorn workers")
     parser.add_argument("--wrk", help="path of wrk (default: $WRK, then wrk on PATH)")
+    parser.add_argument("--reconcile-in-process", action="store_true",
+                        help="only time reconciliation batches in this process (no server): "
+                        "reading the pools and ranking, per batch")
+    parser.add_argument("--repeats", type=int, default=7,
+                        help="runs of --reconcile-in-process (the best is shown)")
     args = parser.parse_args(argv)
-    wrk = find_wrk(args.wrk)
     datasets = prepare(args.work.resolve(), parse_size(args.triples))
+    if args.reconcile_in_process:
+        reconcile_in_process(datasets, args)
+        return 0
+    wrk = find_wrk(args.wrk)
     results = []
     for dataset in datasets:
         figures, triples, members, answered = measure(dataset, args, wrk)
