@@ -4,11 +4,15 @@
 Why: the in-memory :class:`service.reconcile.index.Index` reads every name of the dataset into
 each worker and scores every entity of a kind per query, so its memory and time grow with the
 data. This one answers the same questions from the file the build wrote
-(:mod:`service.search.label_index`): it narrows each query to a bounded pool of candidates
-(same normalised name, same name without spaces, a name that is a run of the query's words,
-names sharing the query's letter trigrams, best first, names containing the query, and for a
-short query names sharing its letter pairs, best first), and
-:func:`service.reconcile.match.rank` scores that pool exactly as it scores all entities.
+(:mod:`service.search.label_index`): it narrows each query to a pool of candidates bounded
+by the answer asked for, not by the data (same normalised name, same name without spaces, a
+name that is a run of the query's words, names sharing the query's rarest letter trigrams,
+best first, names containing the query or its longest word, shortest first, and for a short
+query names sharing its rarest letter pairs, best first; each a few names per candidate asked),
+and :func:`service.reconcile.match.rank` scores that pool exactly as it scores all entities.
+Where a name has more close namesakes than the pool holds, the last places of an answer may
+hold other namesakes than scoring every entity would (its first place and its match do not
+change: tests/reconcile/test_namesakes.py).
 """
 
 from __future__ import annotations
