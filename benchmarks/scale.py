@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pyoxigraph as ox
 
@@ -34,6 +36,7 @@ HTML = (("Accept", "text/html"),)
 JSON = (("Accept", "application/json"),)
 FORM = (("Content-Type", "application/x-www-form-urlencoded"),)
 ORG = PREFIXES["org"]
+RECONCILE = "reconciliation, batches of 5 cities"
 
 
 @dataclass(frozen=True)
@@ -103,14 +106,27 @@ def requests_for(store: ox.Store, sample: int, page_size: int, seed: int = 1
         "Turtle pages 1–5 of the biggest group": [Request(f"{doc}.ttl?page={n}")
                                                   for n in range(1, pages + 1)],
         "`/search?q=` (JSON)": [Request(f"/search?{urlencode({'q': w})}", JSON) for w in words],
-        "reconciliation, batches of 5 cities": [reconcile(cities[i:i + 5])
-                                                for i in range(0, len(cities), 5)],
+        RECONCILE: [reconcile(cities[i:i + 5]) for i in range(0, len(cities), 5)],
     }
 
 
+def candidates_per_query(url: str, batches: list[Request]) -> float:
+    """The mean number of candidates a reconciliation query answers: the work of a batch
+    follows its answer (a name with many namesakes fills its 10 places, a unique one not)."""
+    sizes = []
+    for batch in batches:
+        request = urllib.request.Request(url.rstrip("/") + batch.path, method=batch.method,
+                                         data=(batch.body or "").encode(),
+                                         headers=dict(batch.headers))
+        with urllib.request.urlopen(request, timeout=60) as response:
+            sizes += [len(answer["result"]) for answer in json.load(response).values()]
+    return sum(sizes) / len(sizes) if sizes else 0.0
+
+
 def measure(dataset: Dataset, args: argparse.Namespace, wrk: str | None
-            ) -> tuple[dict[str, Figures], int, int]:
-    """Serve ``dataset`` and drive every scenario; also the triples and biggest group size."""
+            ) -> tuple[dict[str, Figures], int, int, float]:
+    """Serve ``dataset`` and drive every scenario; also the triples, the biggest group's size
+    and the candidates per reconciliation query."""
     from tests.conftest import start_server, stop_server
 
     store = ox.Store.read_only(str((dataset.var / "current").resolve() / "store"))
@@ -132,9 +148,60 @@ def measure(dataset: Dataset, args: argparse.Namespace, wrk: str | None
             f = figures[name]
             print(f"  {dataset.name}: {name}: {f.rate:,.0f} req/s, p50 {f.p50_ms:.1f} ms, "
                   f"p99 {f.p99_ms:.1f} ms{_errors(f)}", flush=True)
+        answered = candidates_per_query(server.url, chosen[RECONCILE])
     finally:
         stop_server(server.process)
-    return figures, info["triples"], members
+    return figures, info["triples"], members, answered
+
+
+def reconcile_in_process(datasets: list[Dataset], args: argparse.Namespace) -> None:
+    """Time the reconciliation scenario's batches in this process against each release's
+    label index (no HTTP), split into reading the candidate pools (SQLite) and ranking them;
+    the best of ``--repeats`` runs, the datasets taking turns, so both see the same load."""
+    from service.reconcile.match import rank
+    from service.reconcile.protocol import candidate_json, conditions, parse_batch
+    from service.search.entities import StoredIndex
+    from service.search.index_file import index_path
+
+    prepared = []
+    for dataset in datasets:
+        release = (dataset.var / "current").resolve()
+        store = ox.Store.read_only(str(release / "store"))
+        chosen = requests_for(store, args.sample, load_settings(environ={}).describe_incoming_limit)
+        del store
+        index = StoredIndex.open(release.name, BASE + "id/", index_path(release))
+        if index is None:
+            raise SystemExit(f"{release} has no label index of the current format: rebuild it")
+        batches = [parse_batch(parse_qs(r.body or "")["queries"][0]) for r in chosen[RECONCILE]]
+        prepared.append((dataset, index, batches))
+    best: dict[str, tuple[float, float, float, float]] = {}
+    for _ in range(args.repeats):
+        for dataset, index, batches in prepared:
+            reading = ranking = 0.0
+            pooled = answered = queries = 0
+            for batch in batches:
+                started = time.perf_counter()
+                asked = [(q.text, conditions(q, index), q.limit) for q in batch.values()]
+                pools = index.pools(asked)
+                read = time.perf_counter()
+                for (text, cond, limit), pool in zip(asked, pools, strict=True):
+                    answered += len([candidate_json(c) for c in rank(text, pool, cond, limit)])
+                    pooled += len(pool)
+                    queries += 1
+                ranking += time.perf_counter() - read
+                reading += read - started
+            figures = (1000 * reading / len(batches), 1000 * ranking / len(batches),
+                       pooled / queries, answered / queries)
+            if dataset.name not in best or sum(figures[:2]) < sum(best[dataset.name][:2]):
+                best[dataset.name] = figures
+    print(f"# reconciliation in process, best of {args.repeats} runs; load average "
+          f"{' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
+    print("| dataset | batches | pools read | ranking | total per batch | pool per query "
+          "| candidates per query |\n|---|---|---|---|---|---|---|")
+    for dataset, _, batches in prepared:
+        read, ranked, pooled, answered = best[dataset.name]
+        print(f"| {dataset.name} | {len(batches)} | {read:.2f} ms | {ranked:.2f} ms | "
+              f"{read + ranked:.2f} ms | {pooled:.1f} | {answered:.1f} |")
 
 
 def _errors(f: Figures) -> str:
@@ -151,21 +218,30 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sample", type=int, default=300, help="resources/words/cities")
     parser.add_argument("--workers", type=int, default=2, help="the service's gunicorn workers")
     parser.add_argument("--wrk", help="path of wrk (default: $WRK, then wrk on PATH)")
+    parser.add_argument("--reconcile-in-process", action="store_true",
+                        help="only time reconciliation batches in this process (no server): "
+                        "reading the pools and ranking, per batch")
+    parser.add_argument("--repeats", type=int, default=7,
+                        help="runs of --reconcile-in-process (the best is shown)")
     args = parser.parse_args(argv)
-    wrk = find_wrk(args.wrk)
     datasets = prepare(args.work.resolve(), parse_size(args.triples))
+    if args.reconcile_in_process:
+        reconcile_in_process(datasets, args)
+        return 0
+    wrk = find_wrk(args.wrk)
     results = []
     for dataset in datasets:
-        figures, triples, members = measure(dataset, args, wrk)
-        results.append((dataset, figures, triples, members))
+        figures, triples, members, answered = measure(dataset, args, wrk)
+        results.append((dataset, figures, triples, members, answered))
     (seeds, small, *_), (big, large, *_) = results
     print(f"\n# response cache off; {args.connections} connections, {args.duration:g} s per "
-          f"scenario, {args.workers} workers; load generator: {'wrk' if wrk else 'Python'}")
-    for dataset, _, triples, members in results:
+          f"scenario, {args.workers} workers; load generator: {'wrk' if wrk else 'Python'}; "
+          f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
+    for dataset, _, triples, members, answered in results:
         built = (f"built in {dataset.build_seconds:.0f} s" if dataset.build_seconds is not None
                  else "build reused")
         print(f"# {dataset.name}: {triples:,} triples, biggest group {members:,} members, "
-              f"{built}")
+              f"{answered:.1f} candidates per reconciliation query, {built}")
     print(f"\n| scenario | {seeds.name} p50 / p99 | {seeds.name} req/s | {big.name} p50 / p99 "
           f"| {big.name} req/s | p99 ratio |")
     print("|---|---|---|---|---|---|")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -24,6 +24,8 @@ from service.store.base import Store
 from service.store.release import Release
 
 ROW_LIMIT = 50_000
+#: What a reconciliation query asks of an index: its text, its conditions, how many answers.
+Asked = tuple[str, Conditions, int]
 WIKIDATA = "http://www.wikidata.org/entity/"
 #: EU institutions write Greece and the United Kingdom as EL and UK; the data uses ISO (GR, GB).
 EU_CODES = {"el": "GR", "uk": "GB"}
@@ -90,10 +92,10 @@ class Index:
     def entity(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
 
-    def candidates(self, text: str, conditions: Conditions) -> Iterable[Entity]:
+    def pools(self, asked: Sequence[Asked]) -> list[Iterable[Entity]]:
         """The entities :func:`service.reconcile.match.rank` scores: all of the wanted kinds."""
-        kinds = conditions.kinds
-        return self.entities.values() if kinds is None else self.of_kinds(kinds)
+        return [self.entities.values() if conditions.kinds is None
+                else self.of_kinds(conditions.kinds) for _, conditions, _ in asked]
 
     def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]:
         return prefix_matches(prefix, self.of_kinds(kinds), most)
@@ -190,7 +192,9 @@ class EntityIndex(Protocol):
 
     def name_of(self, entity_id: str) -> str: ...
 
-    def candidates(self, text: str, conditions: Conditions) -> Iterable[Entity]: ...
+    def pools(self, asked: Sequence[Asked]) -> list[Iterable[Entity]]:
+        """For each (text, conditions, limit) of a batch, entities holding its best
+        ``limit`` candidates (and maybe more)."""
 
     def suggestions(self, prefix: str, kinds: Iterable[str], most: int) -> list[Entity]: ...
 

@@ -9,8 +9,10 @@ decisive when it is equal. ``match`` is set only when one candidate is clearly t
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
@@ -45,6 +47,35 @@ def name_score(query: str, label: str) -> float:
     the beginning of the label 70–90, inside it (or the label inside the query) 60–80, else
     token overlap or letter similarity scaled to at most 85 (a similarity that cannot reach
     MIN_SCORE counts as 0)."""
+    return _name_score(query, label, None)
+
+
+Letters = tuple[tuple[str, int], ...]
+
+
+def letters_of(text: str) -> Letters:
+    """Each letter of ``text`` with how often it occurs (what :func:`name_bound` compares)."""
+    return tuple(Counter(text).items())
+
+
+def name_bound(query: str, label: str, letters: Letters | None = None) -> float:
+    """An upper bound of :func:`name_score`, without its quadratic letter comparison: the
+    shared letters (``letters``: the query's, counted once per query) stand in for the
+    similarity, which can never exceed them."""
+    return _name_score(query, label, letters_of(query) if letters is None else letters)
+
+
+def _shared(letters: Letters, label: str) -> int:
+    """How many letters of ``letters`` the label holds, each at most as often as it does."""
+    total = 0
+    for letter, count in letters:
+        held = label.count(letter)
+        total += count if count < held else held
+    return total
+
+
+def _name_score(query: str, label: str, letters: Letters | None) -> float:
+    """:func:`name_score`, or with ``letters`` given, :func:`name_bound`."""
     if not query or not label:
         return 0.0
     if query == label:
@@ -59,6 +90,10 @@ def name_score(query: str, label: str) -> float:
         return round(60 + 20 * coverage, 1)
     q_tokens, l_tokens = set(query.split()), set(label.split())
     dice = 2 * len(q_tokens & l_tokens) / (len(q_tokens) + len(l_tokens))
+    if letters is not None:  # SequenceMatcher.quick_ratio: the ratio's own upper bound
+        shared = 2 * _shared(letters, label) / (len(query) + len(label))
+        ratio = shared if 85 * shared >= MIN_SCORE else 0.0
+        return round(85 * max(dice, ratio), 1)
     similar = SequenceMatcher(None, query, label, autojunk=False)
     # the full comparison is quadratic; skip it when even its upper bounds stay below noise
     ratio = similar.ratio() if 85 * similar.real_quick_ratio() >= MIN_SCORE \
@@ -121,11 +156,20 @@ def best_name_score(query: str, entity: Entity) -> float:
     return max((name_score(query, key) * weight for key, weight in entity.keys), default=0.0)
 
 
-def score(query: str, entity: Entity, conditions: Conditions) -> Candidate | None:
+def best_name_bound(query: str, entity: Entity, letters: Letters) -> float:
+    """An upper bound of :func:`best_name_score` (see :func:`name_bound`)."""
+    return max((name_bound(query, key, letters) * weight for key, weight in entity.keys),
+               default=0.0)
+
+
+def score(query: str, entity: Entity, conditions: Conditions, names: float | None = None
+          ) -> Candidate | None:
     """Score one entity for a normalised query (empty when only properties were given);
-    None when it is no candidate at all."""
+    None when it is no candidate at all. ``names`` replaces the name score (a bound of it
+    gives a bound of the total: the total never falls as the name score rises)."""
     qid_equal = bool(conditions.qids) and entity.qid in conditions.qids
-    names = best_name_score(query, entity) if query else 0.0
+    if names is None:
+        names = best_name_score(query, entity) if query else 0.0
     country_agrees = None
     if conditions.countries and entity.country:
         country_agrees = entity.country in conditions.countries
@@ -163,15 +207,38 @@ def _certain(c: Candidate, conditions: Conditions) -> bool:
 def rank(query: str, entities: Iterable[Entity], conditions: Conditions, limit: int
          ) -> list[Candidate]:
     """The best ``limit`` candidates, best first; the first is a match only when it alone is
-    certain (two exact namesakes in agreeing countries are left to the user)."""
+    certain (two exact namesakes in agreeing countries are left to the user).
+
+    Why bounds: near-namesakes ("Vienna 12", "Vienna 13" …) all resemble a query, and the
+    letter comparison is the costly part. Each entity gets a cheap upper bound of its score
+    first; entities are scored best bound first, and once ``limit`` candidates score more
+    than every remaining bound, the rest cannot enter the answer and are never compared.
+    A certain candidate scores 100, so it is always scored: ``match`` is decided as if every
+    entity had been."""
     query = normalise(query)
-    found = []
-    for entity in entities:
+    letters = letters_of(query)
+    bounded = []
+    for n, entity in enumerate(entities):
         if conditions.kinds is not None and entity.kind not in conditions.kinds:
             continue
+        names = best_name_bound(query, entity, letters) if query else 0.0
+        bound = score(query, entity, conditions, names)
+        if bound is not None:
+            bounded.append((-bound.score, n, entity))
+    bounded.sort(key=lambda item: item[:2])
+    found: list[Candidate] = []
+    best: list[float] = []  # the best ``limit`` scores so far, lowest first (a heap)
+    for negative, _, entity in bounded:
+        if best and len(best) == limit and -negative < best[0]:
+            break
         candidate = score(query, entity, conditions)
-        if candidate is not None:
-            found.append(candidate)
+        if candidate is None:
+            continue
+        found.append(candidate)
+        if len(best) < limit:
+            heapq.heappush(best, candidate.score)
+        elif candidate.score > best[0]:
+            heapq.heapreplace(best, candidate.score)
     found.sort(key=lambda c: (-c.score, -c.name_score, c.entity.name, c.entity.id))
     certain = [c for c in found if _certain(c, conditions)]
     if len(certain) == 1 and certain[0] is found[0]:

@@ -158,13 +158,16 @@ def candidate_json(c: Candidate) -> dict[str, Any]:
 
 
 def reconcile(query: Query, index: EntityIndex) -> dict[str, Any]:
-    cond = conditions(query, index)
-    pool = index.candidates(query.text, cond)
-    return {"result": [candidate_json(c) for c in rank(query.text, pool, cond, query.limit)]}
+    return reconcile_batch({"q": query}, index)["q"]
 
 
 def reconcile_batch(batch: dict[str, Query], index: EntityIndex) -> dict[str, Any]:
-    return {key: reconcile(query, index) for key, query in batch.items()}
+    """Every query's candidates, their pools read from the index together."""
+    asked = [(query.text, conditions(query, index), query.limit) for query in batch.values()]
+    answers = {}
+    for key, (text, cond, limit), pool in zip(batch, asked, index.pools(asked), strict=True):
+        answers[key] = {"result": [candidate_json(c) for c in rank(text, pool, cond, limit)]}
+    return answers
 
 
 def type_json(kind_id: str) -> dict[str, str]:

@@ -8,9 +8,14 @@ beside the release's store:
   label first), so a search reads matches in rowid order and stops at its limit;
 - ``label_fts``: a trigram index over the folded labels (substring matching);
 - ``entity``, ``name_key``, ``name_fts``, ``country``: the reconcilable things, with their
-  normalised names (:func:`service.reconcile.match.normalise`) and a trigram index over them;
+  normalised names (:func:`service.reconcile.match.normalise`) and their weights, and a
+  trigram index over them; what ranking and answers read (kind, country, QID, description,
+  names) are columns, so a candidate is read without decoding its whole record (``data``);
 - ``name_grams``: the letter pairs of each name as words, so a short misspelt name that
   shares no trigram with the right one ("tuin", "Turin") still finds it;
+- ``name_fts_terms``, ``name_grams_terms``: how many names hold each trigram and letter pair,
+  so a lookup can pick a query's rarest ones (counted once at build time: FTS5's own
+  vocabulary tables count by reading every posting, per query);
 - ``meta``: the format version and the id space the file was built for.
 
 A web process opens the file read-only (``immutable``: a published release never changes),
@@ -27,7 +32,7 @@ from pathlib import Path
 from service.reconcile.match import Entity
 
 FILE_NAME = "labels.sqlite"
-VERSION = "1"
+VERSION = "3"
 #: The shortest text the trigram index can look up; shorter texts scan in rowid order.
 TRIGRAM = 3
 
@@ -38,16 +43,20 @@ CREATE TABLE label(rowid INTEGER PRIMARY KEY, iri TEXT NOT NULL, value TEXT NOT 
 CREATE VIRTUAL TABLE label_fts USING fts5(key, content='label', content_rowid='rowid',
                                           tokenize='trigram');
 CREATE TABLE entity(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
-                    name TEXT NOT NULL, country TEXT, qid TEXT, data TEXT NOT NULL);
+                    name TEXT NOT NULL, country TEXT, qid TEXT, description TEXT NOT NULL,
+                    data TEXT NOT NULL);
 CREATE INDEX entity_country ON entity(country, kind, name, id);
 CREATE INDEX entity_qid ON entity(qid);
 CREATE TABLE name_key(rowid INTEGER PRIMARY KEY, entity INTEGER NOT NULL, kind TEXT NOT NULL,
-                      key TEXT NOT NULL, compact TEXT NOT NULL);
+                      key TEXT NOT NULL, compact TEXT NOT NULL, weight REAL NOT NULL);
 CREATE INDEX name_key_key ON name_key(key);
+CREATE INDEX name_key_entity ON name_key(entity);
 CREATE INDEX name_key_compact ON name_key(compact);
 CREATE VIRTUAL TABLE name_fts USING fts5(key, content='name_key', content_rowid='rowid',
                                          tokenize='trigram');
 CREATE VIRTUAL TABLE name_grams USING fts5(grams, tokenize='unicode61');
+CREATE TABLE name_fts_terms(term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE name_grams_terms(term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE country(key TEXT PRIMARY KEY, code TEXT NOT NULL);
 """
 

@@ -60,20 +60,23 @@ def _write_entities(con: sqlite3.Connection, store: ox.Store, id_space: str) -> 
     rowids: dict[str, int] = {}
     for n, entity in enumerate(sorted(index.entities.values(), key=lambda e: e.id), 1):
         rowids[entity.id] = n
-        con.execute("INSERT INTO entity(rowid, id, kind, name, country, qid, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (n, entity.id, entity.kind, entity.name,
-                                                     entity.country, entity.qid,
-                                                     entity_json(entity)))
-    keys = sorted(((key, entity.id, entity.kind) for entity in index.entities.values()
-                   for key, _ in entity.keys), key=lambda k: (len(k[0]), k[0], k[1]))
-    con.executemany("INSERT INTO name_key(rowid, entity, kind, key, compact) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    ((n, rowids[eid], kind, key, key.replace(" ", ""))
-                     for n, (key, eid, kind) in enumerate(keys, 1)))
+        con.execute("INSERT INTO entity(rowid, id, kind, name, country, qid, description, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (n, entity.id, entity.kind, entity.name, entity.country, entity.qid,
+                     entity.description, entity_json(entity)))
+    keys = sorted(((key, entity.id, entity.kind, weight) for entity in index.entities.values()
+                   for key, weight in entity.keys), key=lambda k: (len(k[0]), k[0], k[1]))
+    con.executemany("INSERT INTO name_key(rowid, entity, kind, key, compact, weight) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    ((n, rowids[eid], kind, key, key.replace(" ", ""), weight)
+                     for n, (key, eid, kind, weight) in enumerate(keys, 1)))
     con.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")
     con.executemany("INSERT INTO name_grams(rowid, grams) VALUES (?, ?)",
-                    ((n, " ".join(bigrams(key))) for n, (key, _, _) in enumerate(keys, 1)))
+                    ((n, " ".join(bigrams(key))) for n, (key, *_) in enumerate(keys, 1)))
     con.executemany("INSERT INTO country(key, code) VALUES (?, ?)", index.countries.items())
+    for fts in ("name_fts", "name_grams"):
+        con.execute(f"CREATE VIRTUAL TABLE temp.{fts}_vocab USING fts5vocab(main, {fts}, row)")
+        con.execute(f"INSERT INTO {fts}_terms(term, doc) SELECT term, doc FROM temp.{fts}_vocab")
 
 
 def write_label_index(store: ox.Store, release_dir: Path, id_space: str) -> Path:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from service.generate.dataset import city_rows
 from service.reconcile.match import (
     COMPACT,
     EXACT,
     Conditions,
     Entity,
+    _certain,
+    fold,
+    name_bound,
     name_score,
     normalise,
     prefix_matches,
     rank,
+    score,
 )
+from service.settings import PROJECT_ROOT
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -120,3 +128,49 @@ def test_a_candidate_of_a_kind_not_preferred_is_never_a_match():
     place = Entity.make("place/munich", "Munich", ["Munich"], country="DE", qid="Q1726")
     found = rank("Munich", [MUNICH, place], Conditions(preferred=frozenset({"city"})), 5)
     assert [(c.entity, c.match) for c in found] == [(MUNICH, True), (place, False)]
+
+
+def _cities_of_the_seeds() -> list[Entity]:
+    """The seed city table's cities, and numbered namesakes of each in the same country, as
+    ``citynet generate`` makes them for a large dataset ("Vienna 2" …)."""
+    table = PROJECT_ROOT / "data" / "cities" / "cities.csv"
+    found = []
+    for row in city_rows(400, table):
+        names = [row["name_en"], row["name_local"]] if row["name_local"] else [row["name_en"]]
+        found.append(Entity.make(f"city/{row['slug']}", row["name_en"], names,
+                                 country=row["country"], qid=row["wikidata"] or None))
+    return found
+
+
+def _rank_by_scoring_everything(query, entities, conditions, limit):
+    """What :func:`rank` answers, by scoring every entity (no bounds, no early stop)."""
+    found = [c for e in entities
+             if conditions.kinds is None or e.kind in conditions.kinds
+             if (c := score(normalise(query), e, conditions)) is not None]
+    found.sort(key=lambda c: (-c.score, -c.name_score, c.entity.name, c.entity.id))
+    certain = [c for c in found if _certain(c, conditions)]
+    if len(certain) == 1 and certain[0] is found[0]:
+        found[0] = replace(found[0], match=True)
+    return found[:limit]
+
+
+def test_a_bound_is_never_below_the_score():
+    cities = _cities_of_the_seeds()
+    names = [key for e in cities[::7] for key, _ in e.keys]
+    for query in names + ["vienna 12", "munchen", "brighton hove", "lodz 3", "x"]:
+        for label in names:
+            assert name_bound(query, label) >= name_score(query, label), (query, label)
+
+
+def test_ranking_stops_early_but_answers_as_scoring_everything():
+    cities = _cities_of_the_seeds()
+    queries = [e.name for e in cities[::23]] + [fold(e.name)[:-1] for e in cities[::31]]
+    asked = [Conditions(), Conditions(kinds=frozenset({"city"})),
+             Conditions(countries=frozenset({"AT", "DE"})), Conditions(qids=frozenset({"Q1741"})),
+             Conditions(preferred=frozenset({"group"}))]
+    for query in queries:
+        for conditions in asked:
+            for limit in (1, 3, 10):
+                assert rank(query, cities, conditions, limit) == \
+                    _rank_by_scoring_everything(query, cities, conditions, limit), \
+                    (query, conditions, limit)
