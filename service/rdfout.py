@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 import pyoxigraph as ox
 
 from service import jsonld, media
-from service.namespaces import PREFIXES, RDF_TYPE, namespace_of
+from service.namespaces import PREFIXES, RDF_TYPE
 
 _BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
          "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
@@ -62,8 +62,18 @@ def used_prefixes(iris: Iterable[str], prefixes: Mapping[str, str],
     """The prefixes worth declaring: each abbreviates at least one of ``iris`` and every IRI
     it would abbreviate (as the longest namespace) has a local name ``plain`` accepts."""
     by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
+    # Every namespace ends in / or #, so the namespaces an IRI starts with are those of its
+    # part up to its last / or #: found once per such part (most IRIs share a few).
+    chains: dict[str, list[tuple[str, int]]] = {}
     # each IRI's candidate namespaces, longest first, with whether its local name is plain
-    options = [_candidates(iri, by_namespace, plain) for iri in set(iris)]
+    options: set[tuple[tuple[str, bool], ...]] = set()
+    for iri in set(iris):
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        folder = iri[:cut]
+        chain = chains.get(folder)
+        if chain is None:
+            chain = chains[folder] = _namespaces(folder, by_namespace)
+        options.add(tuple((prefix, bool(plain.match(iri[end:]))) for prefix, end in chain))
     dropped: set[str] = set()
     while True:
         used: set[str] = set()
@@ -77,15 +87,16 @@ def used_prefixes(iris: Iterable[str], prefixes: Mapping[str, str],
         dropped |= spoilt
 
 
-def _candidates(iri: str, by_namespace: Mapping[str, str],
-                plain: re.Pattern[str]) -> list[tuple[str, bool]]:
+def _namespaces(folder: str, by_namespace: Mapping[str, str]) -> list[tuple[str, int]]:
+    """(prefix, length) of every namespace ``folder`` (an IRI up to a / or #) starts with,
+    longest first."""
     found = []
-    rest = iri
-    while (match := namespace_of(rest, by_namespace)) is not None:
-        prefix, local = match
-        namespace = rest[:len(rest) - len(local)]
-        found.append((prefix, bool(plain.match(iri[len(namespace):]))))
-        rest = namespace[:-1]  # then the shorter namespaces
+    end = len(folder)
+    while end > 0:
+        prefix = by_namespace.get(folder[:end])
+        if prefix is not None:
+            found.append((prefix, end))
+        end = max(folder.rfind("/", 0, end - 1), folder.rfind("#", 0, end - 1)) + 1
     return found
 
 
