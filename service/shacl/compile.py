@@ -1,10 +1,16 @@
 """Compile shapes into SPARQL queries that select exactly the violating focus and value nodes.
 
 One query per (shape, constraint), evaluated over all focus nodes at once, so validation is a
-few dozen set-oriented queries rather than a loop over nodes. Semantics follow SHACL Core as
-pySHACL implements it (the reference): ``sh:class`` and ``sh:targetClass`` follow
-``rdfs:subClassOf*`` in the data, value nodes are sets, ``sh:languageIn`` matches the tag or
-its first subtag case-insensitively, ``sh:uniqueLang`` compares tags case-insensitively.
+few dozen set-oriented queries rather than a loop over nodes. Where the path is one predicate,
+a cheaper query that ignores the focus nodes runs first (a ``prefilter``: a scan of that
+predicate's statements, no lookup per focus node) and the exact query only when it finds a
+candidate; valid data, the common case, then costs one scan per constraint. A property that
+must be present is checked with ``MINUS`` (one anti-join) rather than ``NOT EXISTS`` per node.
+
+Semantics follow SHACL Core as pySHACL implements it (the reference):
+``sh:class`` and ``sh:targetClass`` follow ``rdfs:subClassOf*`` in the data, value nodes are
+sets, ``sh:languageIn`` matches the tag or its first subtag case-insensitively,
+``sh:uniqueLang`` compares tags case-insensitively.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ class Check:
     ``kind``: ``value`` rows are (this, value); ``focus`` rows are (this); ``sparql`` rows are
     a SPARQL constraint's solutions; ``datatype`` rows are (this, value) candidates that the
     engine checks against ``parameter`` (lexical forms need rdflib's parsers, as pySHACL uses).
+    ``prefilter``, when set, is a query whose solutions include every result's candidate: when
+    it has none, the check has no result and ``query`` is not run.
     """
 
     shape: Shape
@@ -44,6 +52,7 @@ class Check:
     kind: str
     message: str
     parameter: object = None
+    prefilter: str | None = None
 
 
 def term(node: Node) -> str:
@@ -146,6 +155,18 @@ class Compiler:
             found.extend(self.checks(prop, focus, prefixes))
         return found
 
+    def _failing(self, predicate: URIRef, parameter, ok: str) -> str:
+        """The pattern keeping the ``?value`` rows that fail a value-level test: for a class
+        (or a choice of classes) a MINUS of the instances (one anti-join), else the filter."""
+        if predicate == SH["class"]:
+            classes = subclasses(parameter)
+        elif predicate == SH["or"] and all(_class_only(m) for m in parameter):
+            classes = " ".join(subclasses(m.constraints[0][1]) for m in parameter)
+        else:
+            return f"FILTER (!{ok})"
+        c = self.fresh()
+        return f"MINUS {{ VALUES {c} {{ {classes} }} ?value a {c} }}"
+
     @staticmethod
     def _union(a: str, b: str) -> str:
         return "{ SELECT DISTINCT ?this WHERE { " + a + " UNION " + b + " } }"
@@ -157,13 +178,25 @@ class Compiler:
         values = f"?this {path} ?value ." if path else "BIND (?this AS ?value)"
         message = shape.message or ""
 
-        def make(kind: str, query: str, extra: object = None) -> Check:
-            return Check(shape, component, prefixes + query, kind, message, extra)
+        # one predicate (or its inverse): its statements can be scanned without the focus nodes
+        simple = shape.path is not None and (shape.path.kind == "iri" or (
+            shape.path.kind == "inverse" and shape.path.parts[0].kind == "iri"))
+
+        def make(kind: str, query: str, extra: object = None, prefilter: str | None = None
+                 ) -> Check:
+            return Check(shape, component, prefixes + query, kind, message, extra,
+                         prefixes + prefilter if prefilter else None)
 
         if predicate in VALUE_LEVEL:
             ok = self.value_ok(predicate, parameter, "?value")
+            prefilter = None
+            if simple:
+                # a value-level test depends on the value only: test each distinct value once
+                prefilter = (f"SELECT ?value WHERE {{ {{ SELECT DISTINCT ?value WHERE {{ "
+                             f"{self.fresh()} {path} ?value }} }} "
+                             f"{self._failing(predicate, parameter, ok)} }} LIMIT 1")
             return make("value", f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} "
-                                 f"FILTER (!{ok}) }}")
+                                 f"FILTER (!{ok}) }}", prefilter=prefilter)
         if predicate == SH.datatype:
             return make("datatype", f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} }}",
                         str(parameter))
@@ -173,6 +206,10 @@ class Compiler:
                          f"SELECT * WHERE {{ {focus} {{ {select} }} }}", "sparql", template)
         if path is None:
             raise UnsupportedShape(f"{shape.name()}: sh:{predicate.fragment} on a node shape")
+        if predicate == SH.minCount and int(parameter) == 1 and simple:
+            # ?this is always bound, so MINUS is NOT EXISTS, evaluated as one anti-join
+            return make("focus", f"SELECT ?this WHERE {{ {focus} "
+                                 f"MINUS {{ ?this {path} ?value }} }}")
         if predicate == SH.minCount and int(parameter) == 1:
             return make("focus", f"SELECT ?this WHERE {{ {focus} "
                                  f"FILTER NOT EXISTS {{ ?this {path} ?value }} }}")
@@ -181,9 +218,11 @@ class Compiler:
                                  f"}} }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < "
                                  f"{int(parameter)})")
         if predicate == SH.maxCount:
+            having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(parameter)})"
+            prefilter = (f"SELECT ?this WHERE {{ ?this {path} ?value }} {having} LIMIT 1"
+                         if simple else None)
             return make("focus", f"SELECT ?this WHERE {{ {focus} ?this {path} ?value }} "
-                                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > "
-                                 f"{int(parameter)})")
+                                 f"{having}", prefilter=prefilter)
         if predicate == SH.hasValue:
             return make("focus", f"SELECT ?this WHERE {{ {focus} "
                                  f"FILTER NOT EXISTS {{ ?this {path} {term(parameter)} }} }}")

@@ -104,7 +104,11 @@ def run_check(store: ox.Store, check: Check, cache: dict[str, str] | None = None
         return Result(str(focus), path, check.component, message, shape.severity,
                       str(value) if value is not None else "", str(shape.node))
 
-    rows = store.query(_header(resolve(store, check.query, {} if cache is None else cache)))
+    cache = {} if cache is None else cache
+    if check.prefilter is not None and not any(
+            True for _ in store.query(_header(resolve(store, check.prefilter, cache)))):
+        return []  # not one candidate: the exact query would find nothing
+    rows = store.query(_header(resolve(store, check.query, cache)))
     if check.kind == "focus":
         return [result(row["this"], None) for row in rows]
     if check.kind == "value":
