@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
+from operator import attrgetter
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -140,6 +142,12 @@ def _prefix_of(text: str) -> str | None:
     return head if colon else None
 
 
+#: Where a pair goes in a node object (see :meth:`_Writer.node`).
+_TYPE, _MAP, _PROPERTY = range(3)
+#: Placements of (predicate, IRI) pairs a writer remembers, at most (memory stays bounded).
+PAIR_CACHE = 200_000
+
+
 class _Writer:
     """Turns terms into compact JSON values, remembering which prefixes and terms it used."""
 
@@ -148,19 +156,21 @@ class _Writer:
         self.used_prefixes: set[str] = set()
         self.used_terms: dict[str, Term] = {}
         self._iris: dict[str, str] = {}
+        #: (predicate, IRI object) in N-Triples -> where and how the pair is written
+        self._pairs: dict[tuple[str, str], tuple[int, str, Any]] = {}
 
     def iri(self, iri: str) -> str:
         """A compact IRI when a prefix fits, else the IRI itself."""
         compact = self._iris.get(iri)
-        if compact is None:
+        if compact is None:  # the prefix is recorded once: the set of used ones only grows
             compact = self._iris[iri] = _curie(iri, self.context.by_namespace) or iri
-        prefix = _prefix_of(compact)
-        if prefix in self.context.prefixes:
-            self.used_prefixes.add(prefix)
+            prefix = _prefix_of(compact)
+            if prefix in self.context.prefixes:
+                self.used_prefixes.add(prefix)
         return compact
 
     def node_id(self, term: ox.NamedNode | ox.BlankNode) -> str:
-        if isinstance(term, ox.BlankNode):
+        if type(term) is ox.BlankNode:
             return f"_:{term.value}"
         return self.iri(term.value)
 
@@ -195,22 +205,23 @@ class _Writer:
         types: list[str] = []
         props: dict[str, list[Any]] = {}
         maps: dict[str, dict[str, list[str]]] = {}
-        for predicate, value in sorted(pairs, key=lambda pv: (pv[0].value, str(pv[1]))):
-            if predicate.value == RDF_TYPE and isinstance(value, ox.NamedNode | ox.BlankNode):
-                types.append(self.node_id(value))
-                continue
-            term = self.context.terms.get(predicate.value)
-            if term is not None and self.fits(term, value):
-                self._use(term)
-                if term.language_map:
-                    maps.setdefault(term.name, {}).setdefault(value.language, []).append(
-                        value.value)
-                elif term.coerce == "@id":
-                    props.setdefault(term.name, []).append(self.node_id(value))
-                else:
-                    props.setdefault(term.name, []).append(value.value)
+        keyed = sorted((predicate.value, str(value), i, predicate, value)
+                       for i, (predicate, value) in enumerate(pairs))
+        cache, named = self._pairs, ox.NamedNode
+        for predicate_iri, text, _, predicate, value in keyed:
+            # an IRI object (a type, a role, a group …) recurs: its placement is kept
+            placed = cache.get((predicate_iri, text)) if type(value) is named else None
+            if placed is None:
+                placed = self._place(predicate_iri, predicate, value)
+                if type(value) is named and len(cache) < PAIR_CACHE:
+                    cache[(predicate_iri, text)] = placed
+            where, key, item = placed
+            if where == _TYPE:
+                types.append(item)
+            elif where == _MAP:
+                maps.setdefault(key, {}).setdefault(value.language, []).append(item)
             else:
-                props.setdefault(self.iri(predicate.value), []).append(self.full_value(value))
+                props.setdefault(key, []).append(item)
         if types:
             node["@type"] = types[0] if len(types) == 1 else types
         for name, by_language in maps.items():
@@ -220,6 +231,22 @@ class _Writer:
             values = props[key]
             node[key] = values[0] if isinstance(values, list) and len(values) == 1 else values
         return node
+
+    def _place(self, predicate_iri: str, predicate: ox.NamedNode,
+               value: Any) -> tuple[int, str, Any]:
+        """Where a (predicate, value) pair goes in its node object (a type, a language map's
+        entry or a property's value), under which key, and the value as written."""
+        if predicate_iri == RDF_TYPE and isinstance(value, ox.NamedNode | ox.BlankNode):
+            return _TYPE, "", self.node_id(value)
+        term = self.context.terms.get(predicate_iri)
+        if term is not None and self.fits(term, value):
+            self._use(term)
+            if term.language_map:
+                return _MAP, term.name, value.value
+            if term.coerce == "@id":
+                return _PROPERTY, term.name, self.node_id(value)
+            return _PROPERTY, term.name, value.value
+        return _PROPERTY, self.iri(predicate.value), self.full_value(value)
 
     def _use(self, term: Term) -> None:
         if term.name not in self.used_terms:
@@ -312,29 +339,9 @@ def _line(writer: _Writer, subject: Any, pairs: list) -> bytes:
 
 def _runs(quads: Iterable[ox.Quad]) -> Iterator[tuple[Any, Iterator[tuple[Any, list]]]]:
     """(graph, iterator of (subject, [(predicate, object)])) for consecutive runs."""
-    iterator = iter(quads)
-    pending: list[ox.Quad] = []
-    for first in iterator:
-        pending = [first]
-        break
-    while pending:
-        graph = pending[0].graph_name
-        yield graph, _subjects(graph, pending, iterator)
-        if pending and pending[0].graph_name == graph:  # the caller did not read it all
-            for _ in _subjects(graph, pending, iterator):
-                pass
+    for graph, in_graph in groupby(quads, key=_GRAPH):
+        yield graph, ((subject, [(q.predicate, q.object) for q in run])
+                      for subject, run in groupby(in_graph, key=_SUBJECT))
 
 
-def _subjects(graph: Any, pending: list[ox.Quad],
-              iterator: Iterator[ox.Quad]) -> Iterator[tuple[Any, list]]:
-    while pending and pending[0].graph_name == graph:
-        subject = pending[0].subject
-        pairs = [(pending[0].predicate, pending[0].object)]
-        pending.clear()
-        for q in iterator:
-            if q.graph_name == graph and q.subject == subject:
-                pairs.append((q.predicate, q.object))
-            else:
-                pending.append(q)
-                break
-        yield subject, pairs
+_GRAPH, _SUBJECT = attrgetter("graph_name"), attrgetter("subject")

@@ -213,13 +213,14 @@ def publish_store(
         if first is not None:
             first(graph, block)
 
-    dumps, release_id = write_dumps(store, building / "dumps", prefixes, sink,
-                                    disjoint=triples == sum(graphs.values()))
+    # the label index is written while the last dumps are (both mostly outside the GIL)
+    dumps, release_id = write_dumps(
+        store, building / "dumps", prefixes, sink, disjoint=triples == sum(graphs.values()),
+        meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
     summary: dict | None = None
     if first is not None:
         summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
                                graphs)
-    write_label_index(store, building, base + "id/")
     store.flush()
     del store
     gc.collect()
