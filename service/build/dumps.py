@@ -204,6 +204,35 @@ _NATIVE = re.compile(b"|".join(
     for datatype, pattern in rdfout.NATIVE.items()))
 
 
+class PropertyKinds:
+    """Which kinds of values each property has in the named graphs (what
+    :data:`service.jsonld.USAGE_QUERY` selects, the input of the JSON-LD context), learnt
+    from their N-Triples blocks as the N-Quads dump is written, instead of by another pass
+    over the store: ``@id`` for an IRI or blank node, ``@language`` for a language-tagged
+    literal, else the datatype (``xsd:string`` when N-Triples writes none)."""
+
+    def __init__(self) -> None:
+        self.found: set[tuple[bytes, bytes, bytes, bytes]] = set()
+
+    def __call__(self, block: bytes) -> None:
+        self.found.update(_STATEMENT.findall(block))
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(property IRI, kind) pairs, as :func:`service.jsonld.usage_rows` reads the query's."""
+        kinds = set()
+        for predicate, tagged, datatype, node in self.found:
+            kind = "@id" if node else "@language" if tagged else (
+                datatype.decode() if datatype else jsonld.XSD_STRING)
+            kinds.add((predicate.decode(), kind))
+        return sorted(kinds)
+
+
+#: One N-Triples line up to its object's kind: predicate, ``@`` of a language tag, datatype,
+#: or the start of an IRI or blank node (a literal's escapes never hide its closing quote).
+_STATEMENT = re.compile(rb'^\S+ <([^>]*)> (?:"(?:[^"\\\n]|\\.)*"(?:(@)|\^\^<([^>]*)>)?|(<|_:))',
+                        re.MULTILINE)
+
+
 @contextmanager
 def _open(path: Path, compressed: bool) -> Iterator[IO[bytes]]:
     with path.open("wb") as raw:
@@ -238,19 +267,20 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
     two graphs: the merge is then their concatenation, already read). The JSON-LD dump is
     compact, with the dataset's whole context inline (what /context.jsonld serves).
 
-    While the named graphs are read, the N-Quads dump is compressed on its own thread and the
-    query for the JSON-LD context runs on another; then JSON-LD, Turtle and N-Triples are
-    written on three threads while ``meanwhile`` runs on this one."""
+    The JSON-LD context's input, which kinds of values each property has, is learnt from the
+    same pass (:class:`PropertyKinds`). While the named graphs are read, the N-Quads dump is
+    compressed on a thread of its own; then JSON-LD, Turtle and N-Triples are written on three
+    threads while ``meanwhile`` runs on this one."""
     folder.mkdir(parents=True, exist_ok=True)
-    turtle = TurtlePrefixes(prefixes)
+    turtle, kinds = TurtlePrefixes(prefixes), PropertyKinds()
     # temporary files beside the release being built: a killed build's are removed with it
     with tempfile.TemporaryDirectory(prefix=".scratch-", dir=folder.parent) as scratch, \
             ThreadPoolExecutor(max_workers=3, thread_name_prefix="dumps") as pool:
-        usage = pool.submit(lambda: jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)))
         merged, nquads = Path(scratch) / "merged.nt", Path(scratch) / "named.nq"
         with merged.open("wb") as concatenation:
 
             def learn(graph: ox.NamedNode, block: bytes) -> None:
+                kinds(block)
                 if sink is not None:
                     sink(graph, block)
                 if disjoint:
@@ -262,7 +292,7 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
                 release_id = _nquads(store, out, nquads, learn, Path(scratch))
         if not disjoint:
             store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        context = jsonld.build_context(usage.result(), prefixes)
+        context = jsonld.build_context(kinds.rows(), prefixes)
         jobs = [pool.submit(_write_one, folder, dump, merged, nquads, context, turtle,
                             not disjoint)
                 for dump in DUMPS if dump[1] is not media.N_QUADS]

@@ -187,3 +187,32 @@ def test_turtle_prefixes_from_n_triples_match_those_from_the_triples():
     expected = rdfout.used_prefixes(rdfout.turtle_iris(triples), prefixes)
     assert learnt.used(prefixes) == expected
     assert {"rdf", "org", "xsd", "dct"} <= set(expected) and "schema" not in expected
+
+
+def test_property_kinds_from_n_triples_match_the_usage_query():
+    """The JSON-LD context's input learnt from the dump's N-Triples equals what the usage
+    query selects from a store, on the seeds and on literals written to mislead a scanner."""
+    from service import jsonld
+    from service.build.dumps import PropertyKinds
+
+    n, xsd = ox.NamedNode, "http://www.w3.org/2001/XMLSchema#"
+    graph, city = n(f"{BASE}graph/x"), n(f"{BASE}id/city/bonn")
+    tricky = [
+        ox.Quad(city, n("http://ex.org/quoted"), ox.Literal('a "b"@en ^^<c> \\" .', language="de"),
+                graph),
+        ox.Quad(city, n("http://ex.org/escaped"), ox.Literal('ends with \\'), graph),
+        ox.Quad(city, n("http://ex.org/lines"), ox.Literal("two\nlines\r\t<x>"), graph),
+        ox.Quad(city, n("http://ex.org/typed"), ox.Literal("5", datatype=n(xsd + "integer")),
+                graph),
+        ox.Quad(city, n("http://ex.org/node"), ox.BlankNode("b1"), graph),
+        ox.Quad(ox.BlankNode("b1"), n("http://ex.org/typed"), ox.Literal("x"), graph),
+    ]
+    seeds = set(to_quads(load_sources(Path("data"), Path("ontology"), BASE)))
+    for quads in (seeds, set(tricky), seeds | set(tricky)):
+        store = ox.Store()
+        store.extend(quads)
+        learnt = PropertyKinds()
+        learnt(ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES))
+        assert learnt.rows() == sorted(set(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY))))
+    assert {("http://ex.org/typed", xsd + "string"), ("http://ex.org/node", "@id"),
+            ("http://ex.org/quoted", "@language")} <= set(learnt.rows())
