@@ -31,6 +31,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from service import jsonld, media, rdfout
+from service.build import jsonld_dump
 from service.namespaces import RDF_TYPE
 
 DUMP_NAME = "citynet"
@@ -39,6 +40,10 @@ DUMP_NAME = "citynet"
 #: 6.5 MB); as compression runs on a thread of its own beside the store's reading, 6 stays.
 GZIP_LEVEL = 6
 BLOCK = 1 << 20
+#: From this size of the named graphs' N-Quads (about 300,000 quads), the JSON-LD dump, the
+#: one written by Python statement by statement, is written by a process of its own, so it
+#: does not wait for the GIL while the label index and the other dumps are written.
+JSON_LD_PROCESS_BYTES = 64 << 20
 
 #: (file name, media type, compressed?, includes named graphs?, description)
 DUMPS = (
@@ -270,7 +275,8 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
     The JSON-LD context's input, which kinds of values each property has, is learnt from the
     same pass (:class:`PropertyKinds`). While the named graphs are read, the N-Quads dump is
     compressed on a thread of its own; then JSON-LD, Turtle and N-Triples are written on three
-    threads while ``meanwhile`` runs on this one."""
+    threads (a big JSON-LD dump by a process of its own) while ``meanwhile`` runs on this
+    one."""
     folder.mkdir(parents=True, exist_ok=True)
     turtle, kinds = TurtlePrefixes(prefixes), PropertyKinds()
     # temporary files beside the release being built: a killed build's are removed with it
@@ -293,12 +299,23 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
         if not disjoint:
             store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         context = jsonld.build_context(kinds.rows(), prefixes)
+        json_ld = next(dump for dump in DUMPS if dump[1] is media.JSON_LD)
+        child = None
+        if nquads.stat().st_size >= JSON_LD_PROCESS_BYTES:
+            child = jsonld_dump.start(nquads, folder / json_ld[0], context, Path(scratch))
         jobs = [pool.submit(_write_one, folder, dump, merged, nquads, context, turtle,
                             not disjoint)
-                for dump in DUMPS if dump[1] is not media.N_QUADS]
-        for work in meanwhile:
-            work()
-        described = {job.result()["name"]: job.result() for job in jobs}
+                for dump in DUMPS if dump[1] is not media.N_QUADS
+                and (child is None or dump is not json_ld)]
+        try:
+            for work in meanwhile:
+                work()
+            described = {job.result()["name"]: job.result() for job in jobs}
+        finally:
+            if child is not None:
+                jsonld_dump.finish(child)
+        if child is not None:
+            described[json_ld[0]] = _describe(folder / json_ld[0], *json_ld[1:])
         described[name] = _describe(folder / name, *about)
     return [described[dump[0]] for dump in DUMPS], release_id
 

@@ -40,6 +40,29 @@ def test_rebuilding_the_same_sources_yields_the_same_dumps(tmp_path):
     assert "_:" not in (second.dumps_path / "citynet.ttl").read_text()
 
 
+def test_a_json_ld_dump_written_by_its_own_process_is_the_same(tmp_path, monkeypatch):
+    """Big datasets write JSON-LD in a child process: same bytes as on a thread."""
+    from service.build import dumps, jsonld_dump
+
+    settings = project_copy(tmp_path)
+    on_thread = build(settings)
+    children = []
+    original = jsonld_dump.start
+
+    def start(*args):
+        children.append(original(*args))
+        return children[-1]
+
+    monkeypatch.setattr(dumps, "JSON_LD_PROCESS_BYTES", 0)
+    monkeypatch.setattr(jsonld_dump, "start", start)
+    in_process = build(settings)
+    assert len(children) == 1 and children[0].returncode == 0
+    assert on_thread.id == in_process.id
+    assert [d["sha256"] for d in on_thread.dumps] == [d["sha256"] for d in in_process.dumps]
+    assert (in_process.dumps_path / "citynet.jsonld").read_bytes() == (
+        on_thread.dumps_path / "citynet.jsonld").read_bytes()
+
+
 def test_a_shape_violation_publishes_nothing(tmp_path):
     settings = project_copy(tmp_path)
     build(settings)
@@ -81,3 +104,15 @@ def test_a_crash_while_writing_leaves_the_live_release_as_it_was(tmp_path, monke
     build(settings)  # the next build clears the leftovers and succeeds
     leftovers = [p for p in (settings.var / "releases").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_a_failed_json_ld_child_fails_the_build_with_its_message():
+    import subprocess
+    import sys
+
+    from service.build import jsonld_dump
+
+    child = subprocess.Popen([sys.executable, "-c", "raise SystemExit('no space left')"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with pytest.raises(RuntimeError, match="the JSON-LD dump failed: no space left"):
+        jsonld_dump.finish(child)
