@@ -9,7 +9,9 @@ triple; a linear build keeps the last column flat.
 ``--compare-oxigraph`` runs, for each size, the whole ``citynet build --root DIR`` as its own
 process, then ``oxigraph load`` (the ``oxigraph`` PyPI package) on the same dataset as one
 N-Quads file (the release's N-Quads dump, decompressed), and prints both wall times, their
-ratio and the peak RSS of each process. ``--profile`` runs the build in this process under
+ratio, the CPU time of each (user + system, its child processes included: on a shared
+machine it varies less than wall time), the CPU ratio, the peak RSS of each process and the
+load average during the run. ``--profile`` runs the build in this process under
 cProfile and prints where the time goes, by phase.
 """
 
@@ -42,10 +44,10 @@ PHASES = (
     ("service/build/publish.py", "store_counts"),
     ("service/build/dumps.py", "write_dumps"),
     ("service/build/dumps.py", "_nquads"),
-    ("service/build/dumps.py", "__call__"),
     ("service/jsonld.py", "write_dataset"),
     ("service/build/history.py", "finish"),
     ("service/build/dumps.py", "_sha256"),
+    ("service/search/label_index.py", "write_label_index"),
     ("service/build/publish.py", "publish_store"),
     ("service/build/pipeline.py", "build"),
 )
@@ -59,8 +61,9 @@ def _binary(name: str) -> str:
     return found
 
 
-def timed(command: list[str]) -> tuple[float, int]:
-    """Run ``command``; its wall time (s) and peak resident set size (bytes)."""
+def timed(command: list[str]) -> tuple[float, float, int]:
+    """Run ``command``; its wall time (s), CPU time (s, with its children) and peak resident
+    set size (bytes)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(process.pid, 0)
@@ -68,18 +71,22 @@ def timed(command: list[str]) -> tuple[float, int]:
     if os.waitstatus_to_exitcode(status) != 0:
         message = process.stderr.read().decode(errors="replace").strip().splitlines()
         raise SystemExit(f"{command[0]} failed: {message[-1] if message else status}")
-    return seconds, usage.ru_maxrss * 1024  # Linux reports kibibytes
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss * 1024  # Linux reports kibibytes
 
 
 def compare(sizes: list[int], keep: Path | None) -> None:
     print(f"{'triples':>10} {'quads':>10} {'oxigraph s':>11} {'citynet s':>10} {'ratio':>6} "
-          f"{'oxigraph RSS':>13} {'citynet RSS':>12}", flush=True)
+          f"{'oxigraph CPU':>13} {'citynet CPU':>12} {'ratio':>6} "
+          f"{'oxigraph RSS':>13} {'citynet RSS':>12} {'load avg':>9}", flush=True)
     citynet, oxigraph = _binary("citynet"), _binary("oxigraph")
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="citynet-bench-", dir=keep) as folder:
             root = Path(folder) / "root"
             generate(size, root)
-            build_s, build_rss = timed([citynet, "build", "--root", str(root), "--base", BASE])
+            load_before = os.getloadavg()[0]
+            build_s, build_cpu, build_rss = timed(
+                [citynet, "build", "--root", str(root), "--base", BASE])
             release = (root / "var" / "current").resolve()
             info = json.loads((release / "release.json").read_text())
             nquads = Path(folder) / "dataset.nq"
@@ -87,15 +94,19 @@ def compare(sizes: list[int], keep: Path | None) -> None:
                     nquads.open("wb") as out:
                 shutil.copyfileobj(src, out, 1 << 20)
             shutil.rmtree(root / "var")  # free the disk before the second store
-            load_s, load_rss = timed([oxigraph, "load", "--location", str(Path(folder) / "ox"),
-                                      "--file", str(nquads)])
+            load_s, load_cpu, load_rss = timed(
+                [oxigraph, "load", "--location", str(Path(folder) / "ox"), "--file", str(nquads)])
+            load_after = os.getloadavg()[0]
             print(f"{info['triples']:10} {info['quads']:10} {load_s:11.1f} {build_s:10.1f} "
-                  f"{build_s / load_s:6.2f} {load_rss / 2**20:10.0f} MiB "
-                  f"{build_rss / 2**20:8.0f} MiB", flush=True)
+                  f"{build_s / load_s:6.2f} {load_cpu:11.1f} s {build_cpu:10.1f} s "
+                  f"{build_cpu / load_cpu:6.2f} {load_rss / 2**20:9.0f} MiB "
+                  f"{build_rss / 2**20:8.0f} MiB {load_before:4.1f}-{load_after:<4.1f}",
+                  flush=True)
 
 
 def profile(size: int) -> None:
-    """Build once in this process under cProfile; cumulative seconds of each phase."""
+    """Build once in this process under cProfile; cumulative seconds of each phase (of this
+    thread: the dumps written on other threads or by the JSON-LD child are not seen)."""
     with tempfile.TemporaryDirectory(prefix="citynet-bench-") as folder:
         root = Path(folder)
         generate(size, root)
@@ -109,8 +120,7 @@ def profile(size: int) -> None:
     for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in sorted(
             stats.items(), key=lambda item: -item[1][3]):
         if any(path.endswith(module) and name == phase for module, phase in PHASES):
-            label = "TurtlePrefixes" if name == "__call__" else name
-            print(f"{cumulative:9.2f}  {label}")
+            print(f"{cumulative:9.2f}  {name}")
 
 
 def main(argv: list[str]) -> int:
