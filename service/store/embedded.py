@@ -60,6 +60,14 @@ class EmbeddedStore:
     def release(self) -> Release:
         return self._current()[0]
 
+    def close_handle(self) -> None:
+        """Let go of the open handle, and with it its block cache and the table indexes it
+        has read (RocksDB's cache size cannot be set through pyoxigraph); the next use
+        reopens it. Queries still running keep the old handle until they finish."""
+        with self._lock:
+            self._store = None
+            self._target = None
+
     def handle(self) -> ox.Store:
         """The raw read-only pyoxigraph store (for quad lookups and bulk dumps)."""
         return self._current()[1]
