@@ -170,10 +170,10 @@ class Settings:
     query_memory: int = _setting(
         1 << 30, "Bytes of address space each query executor (and each SPARQL Update) may use.",
         _parse_int, commands=_SERVE, check=_at_least(1 << 20))
-    query_idle_memory: int = _setting(
-        48 << 20, "Bytes a query executor may keep between queries; past it, it closes its store "
-        "handle (block cache, table indexes) and the next query reopens it; 0 = no bound.",
-        _parse_int, commands=_SERVE, check=_at_least(0))
+    store_handle_memory: int = _setting(
+        32 << 20, "Bytes a process (web worker or query executor) may grow by while it holds a "
+        "store handle (RocksDB's block cache and table indexes) before the handle is closed and "
+        "reopened; 0 = never.", _parse_int, commands=_SERVE, check=_at_least(0))
     write_token: str = _setting(
         "", "Bearer token for writes (Graph Store PUT/POST/DELETE, SPARQL Update); empty = writes off.",
         commands=_SERVE)

@@ -11,16 +11,13 @@ Processes come from a ``forkserver`` (never forked from a threaded worker that h
 handles), preloaded with this module so a replacement starts in milliseconds. SPARQL Update
 runs the same way, in a one-off process (:func:`run_update`).
 
-Between queries an executor keeps at most ``query_idle_memory`` bytes resident: a store handle
-grows by its RocksDB block cache and the table indexes it reads (some 50 MiB at 1M triples,
-which pyoxigraph gives no way to size), so past that bound the executor closes the handle
-after answering, hands the freed heap back to the system, and the next query reopens it.
+After each answer an executor that has grown by more than ``store_handle_memory`` since it
+opened the store closes its handle and hands the freed heap back to the system (see
+:mod:`service.store.memory`): an idle executor keeps little more than the interpreter.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import multiprocessing
 import queue
@@ -53,10 +50,9 @@ def _context() -> multiprocessing.context.BaseContext:
         return _CONTEXT
 
 
-def serve_queries(conn: Connection, store: Store, limits: Limits, keep: int = 0) -> None:
+def serve_queries(conn: Connection, store: Store, limits: Limits) -> None:
     """The executor process: answer requests from ``conn`` until the parent goes away.
-    ``store`` arrived pickled (its specification) and opens its release on first use;
-    ``keep``: the bytes it may hold between queries (0: no bound; see the module doc)."""
+    ``store`` arrived pickled (its specification) and opens its release on first use."""
 
     cap_memory(limits.max_memory)
     while True:
@@ -82,36 +78,9 @@ def serve_queries(conn: Connection, store: Store, limits: Limits, keep: int = 0)
             return
         if exhausted:
             return  # a process that ran out of memory is replaced, not reused
-        if keep and resident_anonymous() > keep:
-            shed_memory(store)
-
-
-def resident_anonymous() -> int:
-    """Bytes of this process's anonymous memory in RAM (heap, caches; not file mappings);
-    0 where /proc does not say."""
-    try:
-        with open("/proc/self/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"RssAnon:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-_LIBC = ctypes.util.find_library("c")
-
-
-def shed_memory(store: Store) -> None:
-    """Close the store handle (its caches go with it) and return the freed heap to the
-    system (glibc keeps freed memory mapped otherwise); the next query reopens the store."""
-    close = getattr(store, "close_handle", None)
-    if close is not None:
-        close()
-    try:
-        ctypes.CDLL(_LIBC).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):  # not glibc: freed memory stays mapped
-        pass
+        trim = getattr(store, "trim", None)  # the embedded store: a grown handle is closed
+        if trim is not None:
+            trim()
 
 
 def cap_memory(limit: int | None) -> None:
@@ -146,10 +115,10 @@ def _first_line(exc: BaseException) -> str:
 class _Executor:
     """One executor process and the parent's end of its pipe."""
 
-    def __init__(self, store: Store, limits: Limits, keep: int = 0) -> None:
+    def __init__(self, store: Store, limits: Limits) -> None:
         ctx = _context()
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=serve_queries, args=(child, store, limits, keep),
+        self.process = ctx.Process(target=serve_queries, args=(child, store, limits),
                                    name="citynet-query", daemon=True)
         self.process.start()
         child.close()
@@ -174,7 +143,6 @@ class ProcessRunner:
         self._settings = settings
         self._store = store
         self._limits = Limits.from_settings(settings)
-        self._keep = settings.query_idle_memory
         self._size = max(1, settings.query_workers)
         self._idle: queue.LifoQueue[_Executor] = queue.LifoQueue()
         self._count = 0
@@ -189,7 +157,7 @@ class ProcessRunner:
 
     def _new(self) -> _Executor:
         try:
-            return _Executor(self._store, self._limits, self._keep)
+            return _Executor(self._store, self._limits)
         except Exception:
             with self._lock:
                 self._count -= 1
@@ -224,7 +192,7 @@ class ProcessRunner:
             dead.kill()
             metrics.EXECUTOR_KILLS.inc()
             try:
-                self._idle.put(_Executor(self._store, self._limits, self._keep))
+                self._idle.put(_Executor(self._store, self._limits))
                 metrics.EXECUTOR_RESTARTS.inc()
             except Exception:
                 log.exception("could not start a query executor")

@@ -14,7 +14,7 @@ def open_store(settings, *, serving: bool = False) -> Store:
     """
     store: Store
     if settings.backend == "embedded":
-        store = EmbeddedStore(settings.var)
+        store = EmbeddedStore(settings.var, settings.store_handle_memory)
     elif settings.backend == "remote":
         from service.store.remote import RemoteStore
 

@@ -3,15 +3,18 @@
 Queries read the store's real default graph, which every release fills with the merge of its
 named graphs (a set; see :mod:`service.store.dataset`), never pyoxigraph's union (a bag).
 
-A handle is opened once per process and reopened only when a build has moved the
-``current`` link to a new release, so a running service picks up a rebuild by itself. The
-store pickles as its folder, so a query executor process reopens the very store it is given.
+A handle is opened once per process and reopened when a build has moved the ``current`` link
+to a new release, so a running service picks up a rebuild by itself, or when the process's
+memory has grown by more than ``handle_memory`` bytes since the handle was opened (checked at
+most once a second; see :mod:`service.store.memory`). The store pickles as its folder and that
+budget, so a query executor process reopens the very store it is given.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -19,16 +22,23 @@ import pyoxigraph as ox
 
 from service.store.base import QueryResult
 from service.store.dataset import merge_needed, merged_store
+from service.store.memory import resident_anonymous, return_freed_memory
 from service.store.release import NoRelease, Release, current_link, current_release
+
+#: Seconds between two looks at the process's memory (a read of /proc/self/status).
+CHECK_INTERVAL = 1.0
 
 
 class EmbeddedStore:
-    def __init__(self, var: Path) -> None:
+    def __init__(self, var: Path, handle_memory: int = 0) -> None:
         self._var = var
+        self._handle_memory = handle_memory  # 0: the handle is never closed for its size
         self._lock = threading.Lock()
         self._target: str | None = None  # what the ``current`` link pointed at
         self._release: Release | None = None
         self._store: ox.Store | None = None
+        self._opened_at = 0  # the process's anonymous memory when the handle was opened
+        self._checked = 0.0
 
     def _current(self) -> tuple[Release, ox.Store]:
         """Called on every query: one readlink tells whether a build moved the link (the
@@ -39,34 +49,45 @@ class EmbeddedStore:
             target = os.readlink(link)
         except OSError:  # no link yet (current_release says so), or a plain folder
             target = str(link.resolve())
+        if self._handle_memory and time.monotonic() - self._checked > CHECK_INTERVAL:
+            self.trim()
         with self._lock:
             if self._store is None or target != self._target:
                 release = current_release(self._var)
+                opened_at = resident_anonymous()
                 try:
                     self._store = ox.Store.read_only(str(release.store_path))
                 except (OSError, RuntimeError) as exc:  # corrupted store: never serve it
                     raise NoRelease(f"the store of release {release.id} is unreadable",
                                     str(exc).splitlines()[0][:200]) from None
-                self._release, self._target = release, target
+                self._release, self._target, self._opened_at = release, target, opened_at
             return self._release, self._store
 
-    def __getstate__(self) -> dict:
-        """Pickled as its folder: an executor process reopens the store it is handed."""
-        return {"var": self._var}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["var"])
-
-    def release(self) -> Release:
-        return self._current()[0]
-
-    def close_handle(self) -> None:
-        """Let go of the open handle, and with it its block cache and the table indexes it
-        has read (RocksDB's cache size cannot be set through pyoxigraph); the next use
-        reopens it. Queries still running keep the old handle until they finish."""
+    def trim(self) -> bool:
+        """Close the handle if the process's memory grew by more than ``handle_memory``
+        since it was opened (its block cache and table indexes go with it, see
+        :mod:`service.store.memory`), and hand the freed heap back; True if it was closed.
+        Queries still running keep the old handle until they finish."""
+        self._checked = time.monotonic()
+        if not self._handle_memory or self._store is None:
+            return False
+        if resident_anonymous() - self._opened_at <= self._handle_memory:
+            return False
         with self._lock:
             self._store = None
             self._target = None
+        return_freed_memory()
+        return True
+
+    def __getstate__(self) -> dict:
+        """Pickled as its folder: an executor process reopens the store it is handed."""
+        return {"var": self._var, "handle_memory": self._handle_memory}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["var"], state.get("handle_memory", 0))
+
+    def release(self) -> Release:
+        return self._current()[0]
 
     def handle(self) -> ox.Store:
         """The raw read-only pyoxigraph store (for quad lookups and bulk dumps)."""
