@@ -33,6 +33,7 @@ import requests
 from benchmarks.compare_static import start_static
 from benchmarks.drive import Figures, Request, drive, find_wrk, warm
 from benchmarks.load import tree_pss, tree_rss
+from benchmarks.memory import footprint, footprint_text
 from service.namespaces import sparql_prefix_block
 from service.queries import load_queries
 from service.settings import PROJECT_ROOT
@@ -229,6 +230,7 @@ def main(argv: list[str]) -> int:
                 urls["static"] = f"http://127.0.0.1:{nginx_port}/"
             results = measure(chosen, wrk, urls, oxi_url, args)
             rss, pss = tree_rss(service.process.pid), tree_pss(service.process.pid)
+            kinds = footprint(service.process.pid)
         finally:
             if oxigraph is not None:
                 oxigraph.kill()
@@ -250,6 +252,7 @@ def main(argv: list[str]) -> int:
     print(f"\nservice memory (all processes) after the run: PSS {pss / 2**20:.0f} MiB, "
           f"RSS summed {rss / 2**20:.0f} MiB (counts shared pages once per process)"
           + ("; target ≤ 300 MiB at 1M triples" if large else ""))
+    print(f"by process (PSS): {footprint_text(kinds)}")
     return 0
 
 

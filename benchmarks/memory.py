@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from benchmarks.load import SPARQL_JSON, tree_rss
+from benchmarks.load import SPARQL_JSON, _field_kib, _tree, tree_rss
 
 BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g ?i LIMIT 1"
 NORMAL = "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#Membership> } LIMIT 3"
@@ -53,6 +53,50 @@ class BombReport:
         ]
         lines += sorted({f"  answer: {m[:120]}" for _, m in self.answers})
         return "\n".join(lines)
+
+
+#: The kinds of process under ``citynet serve``, by what their command line runs (the
+#: master's is the workers' too: the first one found is the master).
+KINDS = (("forkserver", "query executor"), ("resource_tracker", "resource tracker"),
+         ("service.cli", "web worker"))
+
+
+def footprint(pid: int) -> dict[str, tuple[int, int]]:
+    """Where the memory of the service under ``pid`` goes: kind of process -> (how many, their
+    PSS in bytes). The executors' fork server counts under "fork server"."""
+    found: dict[str, tuple[int, int]] = {}
+    for number in _tree(pid):
+        try:
+            cmd = Path(f"/proc/{number}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        kind = next((name for key, name in KINDS if key in cmd), "other")
+        if number == pid:
+            kind = "master"
+        elif kind == "query executor" and _is_server(number):
+            kind = "fork server"
+        pss = _field_kib(f"/proc/{number}/smaps_rollup", "Pss:") * 1024
+        count, total = found.get(kind, (0, 0))
+        found[kind] = (count + 1, total + pss)
+    return found
+
+
+def _is_server(pid: int) -> bool:
+    """A fork server's children are executors; an executor has none (of that command)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        cmd = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, ValueError, IndexError):
+        return False
+    return "forkserver" not in cmd
+
+
+def footprint_text(found: dict[str, tuple[int, int]]) -> str:
+    """``master 29 MiB, 2 web workers 180 MiB, …`` (PSS)."""
+    return ", ".join(f"{count} {kind}{'s' if count > 1 else ''} {pss / 2**20:.0f} MiB"
+                     if kind != "master" else f"master {pss / 2**20:.0f} MiB"
+                     for kind, (count, pss) in found.items())
 
 
 def _sparql(url: str, query: str, timeout: float) -> tuple[int, str]:

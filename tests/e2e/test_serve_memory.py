@@ -61,3 +61,17 @@ def test_the_query_executors_run_with_few_malloc_arenas(server):
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         assert (b"MALLOC_ARENA_MAX=" + os.environ.get("MALLOC_ARENA_MAX", "2").encode()
                 in environ)
+
+
+def test_the_benchmark_tells_where_the_memory_goes(server):
+    from benchmarks.memory import footprint, footprint_text
+
+    assert requests.get(server.url + "sparql", params={"query": QUERY}, timeout=30,
+                        headers={"Accept": "application/sparql-results+json"}
+                        ).status_code == 200
+    found = footprint(server.process.pid)
+    assert found["master"][0] == 1 and found["web worker"][0] == 2
+    assert found["fork server"][0] >= 1 and found["query executor"][0] >= 1
+    assert all(pss > 0 for _count, pss in found.values())
+    text = footprint_text(found)
+    assert text.startswith("master ") and "2 web workers " in text
