@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -191,6 +192,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", help="run the scenarios whose name contains this text")
     parser.add_argument("--skip", help="leave out the scenarios whose name contains this text "
                                        "(e.g. static: exporting 1M triples takes hours)")
+    parser.add_argument("--connections", type=_counts,
+                        help="run each scenario at these connection counts instead of its own "
+                             "(e.g. 8,32: how the tail grows with the queue)")
     parser.add_argument("--workers", type=int, default=2, help="the service's gunicorn workers")
     parser.add_argument("--wrk", help="path of wrk (default: $WRK, then wrk on PATH; without "
                                       "it a Python load generator is used)")
@@ -214,6 +218,8 @@ def main(argv: list[str]) -> int:
             chosen = [s for s in scenarios(store, service.base, args.sample)
                       if (not args.only or args.only.lower() in s.name.lower())
                       and not (args.skip and args.skip.lower() in s.name.lower())]
+            if args.connections:
+                chosen = [replace(s, connections=n) for s in chosen for n in args.connections]
             del store
             port = free_port()
             oxigraph = start_oxigraph(copy, port, union, folder / "oxigraph.log")
@@ -256,6 +262,34 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot (/proc/stat; zeros elsewhere)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Share of the machine's CPU time spent busy between two :func:`cpu_times` (everything on
+    the machine: the server, the load generator and whatever else runs)."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total > 0 else 0.0
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive numbers, got {text!r}")
+    return counts
+
+
 def _errors(figures: Figures) -> str:
     return f" ({figures.errors} errors)" if figures.errors else ""
 
@@ -271,12 +305,18 @@ def measure(chosen: list[Scenario], wrk: str | None, urls: dict[str, str], oxigr
         for url, reqs in pair:
             warm(url, reqs, min(scenario.connections, 8), args.warmup)
         runs: dict[str, list[Figures]] = {ours: [], oxigraph: []}
+        busy: dict[str, list[float]] = {ours: [], oxigraph: []}
         for round_ in range(args.rounds):
             for url, reqs in (pair if round_ % 2 == 0 else pair[::-1]):
+                before = cpu_times()
                 runs[url].append(drive(wrk, url, reqs, scenario.connections, args.duration))
+                busy[url].append(cpu_busy(before, cpu_times()))
         svc, oxi = median_figures(runs[ours]), median_figures(runs[oxigraph])
         who = "nginx" if scenario.server == "static" else "service"
-        print(f"  {scenario.name}: {who} {svc.rate:,.0f} req/s, Oxigraph {oxi.rate:,.0f} "
-              f"req/s", flush=True)
+        print(f"  {scenario.name} ({scenario.connections} connections): {who} "
+              f"{svc.rate:,.0f} req/s, p99 {svc.p99_ms:.1f} ms, CPUs "
+              f"{statistics.median(busy[ours]):.0%} busy; Oxigraph {oxi.rate:,.0f} req/s, "
+              f"p99 {oxi.p99_ms:.1f} ms, CPUs {statistics.median(busy[oxigraph]):.0%} busy; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         results.append((scenario, svc, oxi))
     return results
