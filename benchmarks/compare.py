@@ -144,6 +144,35 @@ def scenarios(store: ox.Store, base: str, sample: int, seed: int = 1) -> list[Sc
     ]
 
 
+def start_service(var: Path, log: Path, env: dict[str, str]):
+    """``citynet serve`` on a free port, as the tests start it, but with its release built
+    first by ``citynet build`` for as long as that takes (minutes at 1M triples, longer than
+    a server is given to become healthy)."""
+    from tests.conftest import Server, free_port, stop_server
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    full_env = {**os.environ, "CITYNET_VAR": str(var), "CITYNET_PORT": str(port),
+                "CITYNET_HOST": "127.0.0.1", **env}
+    full_env.pop("CITYNET_BASE", None)
+    with log.open("wb") as out:
+        subprocess.run([sys.executable, "-m", "service.cli", "build"], cwd=PROJECT_ROOT,
+                       env=full_env, stdout=out, stderr=subprocess.STDOUT, check=True)
+    with log.open("ab") as out:
+        process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"],
+                                   cwd=PROJECT_ROOT, env=full_env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(url + "health", timeout=2).status_code == 200:
+                return Server(url=url, base=url, var=var, process=process, log=log)
+        except requests.RequestException:
+            time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError(f"the service did not become healthy:\n{log.read_text()}")
+
+
 def start_oxigraph(store_dir: Path, port: int, union: bool, log: Path) -> subprocess.Popen:
     exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     args = [exe, "serve-read-only", "--location", str(store_dir), "--bind", f"127.0.0.1:{port}"]
@@ -199,14 +228,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--wrk", help="path of wrk (default: $WRK, then wrk on PATH; without "
                                       "it a Python load generator is used)")
     args = parser.parse_args(argv)
-    from tests.conftest import free_port, start_server, stop_server
+    from tests.conftest import free_port, stop_server
     from tests.export.nginx import stop_nginx
 
     wrk = find_wrk(args.wrk)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = {"CITYNET_WORKERS": str(args.workers), "CITYNET_ROOT": str(args.root.resolve())}
-        service = start_server(folder / "var", folder / "service.log", env=env)
+        service = start_service(folder / "var", folder / "service.log", env)
         oxigraph = static = None
         try:
             live = (folder / "var" / "current").resolve()
