@@ -4,9 +4,9 @@ Queries read the store's real default graph, which every release fills with the 
 named graphs (a set; see :mod:`service.store.dataset`), never pyoxigraph's union (a bag).
 
 A handle is opened once per process and reopened when a build has moved the ``current`` link
-to a new release, so a running service picks up a rebuild by itself, or when the process's
-memory has grown by more than ``handle_memory`` bytes since the handle was opened (checked at
-most once a second; see :mod:`service.store.memory`). The store pickles as its folder and that
+to a new release, so a running service picks up a rebuild by itself, or after :meth:`trim`
+found the process's memory grown by more than ``handle_memory`` bytes since the handle was
+opened (see :mod:`service.store.memory`). The store pickles as its folder and that
 budget, so a query executor process reopens the very store it is given.
 """
 
@@ -25,8 +25,9 @@ from service.store.dataset import merge_needed, merged_store
 from service.store.memory import resident_anonymous, return_freed_memory
 from service.store.release import NoRelease, Release, current_link, current_release
 
-#: Seconds between two looks at the process's memory (a read of /proc/self/status).
-CHECK_INTERVAL = 1.0
+#: Seconds between two hand-backs of freed heap while the handle stays open (``malloc_trim``
+#: walks the heap: cheap, but not for every request).
+RETURN_INTERVAL = 10.0
 
 
 class EmbeddedStore:
@@ -38,7 +39,7 @@ class EmbeddedStore:
         self._release: Release | None = None
         self._store: ox.Store | None = None
         self._opened_at = 0  # the process's anonymous memory when the handle was opened
-        self._checked = 0.0
+        self._returned = 0.0
 
     def _current(self) -> tuple[Release, ox.Store]:
         """Called on every query: one readlink tells whether a build moved the link (the
@@ -49,8 +50,6 @@ class EmbeddedStore:
             target = os.readlink(link)
         except OSError:  # no link yet (current_release says so), or a plain folder
             target = str(link.resolve())
-        if self._handle_memory and time.monotonic() - self._checked > CHECK_INTERVAL:
-            self.trim()
         with self._lock:
             if self._store is None or target != self._target:
                 release = current_release(self._var)
@@ -66,16 +65,22 @@ class EmbeddedStore:
     def trim(self) -> bool:
         """Close the handle if the process's memory grew by more than ``handle_memory``
         since it was opened (its block cache and table indexes go with it, see
-        :mod:`service.store.memory`), and hand the freed heap back; True if it was closed.
-        Queries still running keep the old handle until they finish."""
-        self._checked = time.monotonic()
+        :mod:`service.store.memory`), and hand the freed heap back (that at most every
+        ``RETURN_INTERVAL`` s while the handle stays); True if it was closed. Queries still
+        running keep the old handle until they finish. Called by the query executors after
+        each answer and by each web worker's trimming thread (service/web/server.py)."""
+        now = time.monotonic()
         if not self._handle_memory or self._store is None:
             return False
         if resident_anonymous() - self._opened_at <= self._handle_memory:
+            if now - self._returned > RETURN_INTERVAL:  # what transient work freed
+                self._returned = now
+                return_freed_memory()
             return False
         with self._lock:
             self._store = None
             self._target = None
+        self._returned = now
         return_freed_memory()
         return True
 

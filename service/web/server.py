@@ -13,14 +13,20 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import logging
 import os
 import shutil
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
 from service.settings import Settings
+
+log = logging.getLogger("citynet.server")
 
 
 class _Gunicorn(BaseApplication):
@@ -43,6 +49,7 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("accesslog", "-")
         self.cfg.set("proc_name", "citynet")
         self.cfg.set("child_exit", _child_exit)
+        self.cfg.set("post_worker_init", _post_worker_init)
         if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no socket in $HOME
             self.cfg.set("control_socket_disable", True)
 
@@ -66,6 +73,28 @@ def prepare_metrics(var: Path) -> Path:
     folder.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     return folder
+
+
+#: Seconds between two looks of a worker at its memory (see EmbeddedStore.trim).
+TRIM_INTERVAL = 1.0
+
+
+def _post_worker_init(worker) -> None:
+    """Each worker watches its own store handle from a thread of its own (threads do not
+    survive the fork, so it starts here), off the request path and also while idle."""
+    trim = getattr(worker.wsgi.extensions["citynet.store"], "trim", None)
+    if trim is not None:  # the embedded store
+        threading.Thread(target=_keep_trimming, args=(trim,), name="citynet-trim",
+                         daemon=True).start()
+
+
+def _keep_trimming(trim: Callable[[], bool]) -> None:
+    while True:
+        time.sleep(TRIM_INTERVAL)
+        try:
+            trim()
+        except Exception:  # never let the watcher die; the next look tries again
+            log.exception("could not trim the store handle")
 
 
 def _child_exit(server, worker) -> None:
