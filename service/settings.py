@@ -171,9 +171,9 @@ class Settings:
         1 << 30, "Bytes of address space each query executor (and each SPARQL Update) may use.",
         _parse_int, commands=_SERVE, check=_at_least(1 << 20))
     store_handle_memory: int = _setting(
-        16 << 20, "Bytes a process (web worker or query executor) may grow by while it holds a "
-        "store handle (RocksDB's block cache and table indexes) before the handle is closed and "
-        "reopened; 0 = never.", _parse_int, commands=_SERVE, check=_at_least(0))
+        16 << 20, "Bytes a query executor may grow by while it holds a store handle (RocksDB's "
+        "block cache and table indexes); past it, it closes the handle after answering and the "
+        "next query reopens it; 0 = never.", _parse_int, commands=_SERVE, check=_at_least(0))
     write_token: str = _setting(
         "", "Bearer token for writes (Graph Store PUT/POST/DELETE, SPARQL Update); empty = writes off.",
         commands=_SERVE)

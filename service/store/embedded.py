@@ -68,7 +68,7 @@ class EmbeddedStore:
         :mod:`service.store.memory`), and hand the freed heap back (that at most every
         ``RETURN_INTERVAL`` s while the handle stays); True if it was closed. Queries still
         running keep the old handle until they finish. Called by the query executors after
-        each answer and by each web worker's trimming thread (service/web/server.py)."""
+        each answer (service/sparql/pool.py)."""
         now = time.monotonic()
         if not self._handle_memory or self._store is None:
             return False

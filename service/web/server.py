@@ -13,20 +13,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-import logging
 import os
 import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
 from service.settings import Settings
-
-log = logging.getLogger("citynet.server")
+from service.store.memory import return_freed_memory
 
 
 class _Gunicorn(BaseApplication):
@@ -75,26 +72,24 @@ def prepare_metrics(var: Path) -> Path:
     return folder
 
 
-#: Seconds between two looks of a worker at its memory (see EmbeddedStore.trim).
-TRIM_INTERVAL = 1.0
+#: Seconds between two hand-backs of a worker's freed heap to the system.
+RETURN_INTERVAL = 10.0
 
 
 def _post_worker_init(worker) -> None:
-    """Each worker watches its own store handle from a thread of its own (threads do not
-    survive the fork, so it starts here), off the request path and also while idle."""
-    trim = getattr(worker.wsgi.extensions["citynet.store"], "trim", None)
-    if trim is not None:  # the embedded store
-        threading.Thread(target=_keep_trimming, args=(trim,), name="citynet-trim",
-                         daemon=True).start()
+    """Each worker hands the heap its requests freed back to the system from a thread of its
+    own (threads do not survive the fork, so it starts here), off the request path and also
+    while idle: rendering a large page allocates and frees megabytes, which glibc would
+    otherwise keep. A worker keeps its store handle open: closing it whenever the worker grew
+    (as the query executors do) reopened it every second while pages were being rendered,
+    and halved their rate at 1M triples."""
+    threading.Thread(target=_keep_returning, name="citynet-trim", daemon=True).start()
 
 
-def _keep_trimming(trim: Callable[[], bool]) -> None:
+def _keep_returning() -> None:
     while True:
-        time.sleep(TRIM_INTERVAL)
-        try:
-            trim()
-        except Exception:  # never let the watcher die; the next look tries again
-            log.exception("could not trim the store handle")
+        time.sleep(RETURN_INTERVAL)
+        return_freed_memory()
 
 
 def _child_exit(server, worker) -> None:

@@ -6,7 +6,6 @@ query executors' fork server) run with few malloc arenas. A real server, read fr
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -77,23 +76,3 @@ def test_the_benchmark_tells_where_the_memory_goes(server):
     text = footprint_text(found)
     assert text.startswith("master ") and "2 web workers " in text
 
-
-def test_an_idle_worker_lets_go_of_a_grown_store_handle(tmp_path):
-    from tests.conftest import start_server, stop_server
-
-    srv = start_server(tmp_path / "var", tmp_path / "server.log",
-                       env={"CITYNET_STORE_HANDLE_MEMORY": "1"})  # any growth is too much
-    try:
-        store = (srv.var / "current").resolve() / "store"
-        for _ in range(10):
-            response = requests.get(srv.url + "doc/network/eurocities.ttl", timeout=30)
-            assert response.status_code == 200 and "Eurocities" in response.text
-        workers = [p for p in children(srv.process.pid) if "service.cli" in command(p)]
-        deadline = time.monotonic() + 10  # each worker looks once a second
-        while any(open_store_files(w, store) for w in workers) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(open_store_files(w, store) for w in workers)
-        again = requests.get(srv.url + "doc/network/eurocities.ttl", timeout=30)
-        assert again.status_code == 200 and again.text == response.text
-    finally:
-        stop_server(srv.process)

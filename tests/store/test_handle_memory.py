@@ -20,7 +20,7 @@ from service.sparql.pool import ProcessRunner
 from service.sparql.request import QueryRequest
 from service.store import open_store
 from service.store.embedded import EmbeddedStore
-from service.store.memory import resident_anonymous
+from service.store.memory import resident_anonymous, return_freed_memory
 
 ORG = "http://www.w3.org/ns/org#"
 MEMBERS = f"SELECT ?m WHERE {{ ?m a <{ORG}Membership> }} ORDER BY ?m"
@@ -50,6 +50,16 @@ def test_resident_anonymous_memory_is_read_and_grows_with_an_allocation():
     assert before > 0
     assert resident_anonymous() >= before + (24 << 20)
     del block
+
+
+def test_freed_heap_is_handed_back_to_the_system():
+    blocks = [bytes(1500) for _ in range(40_000)]  # ~60 MiB from malloc (not pymalloc)
+    kept = blocks[::64]  # a few live blocks pin the heap: glibc alone cannot shrink it
+    del blocks
+    before = resident_anonymous()
+    return_freed_memory()
+    assert resident_anonymous() < before - (20 << 20)
+    del kept
 
 
 def test_a_handle_over_its_budget_is_closed_and_reopened_with_the_same_answers(
