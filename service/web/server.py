@@ -110,7 +110,10 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
     workers kept some 20 MiB each of freed but unreturned memory. ``MALLOC_ARENA_MAX`` in the
     environment reaches the processes started later (the query executors' fork server);
     ``mallopt`` this process and the workers it forks. One set by the operator is kept."""
-    arenas = int(os.environ.setdefault("MALLOC_ARENA_MAX", str(arenas)))
+    try:
+        arenas = int(os.environ.setdefault("MALLOC_ARENA_MAX", str(arenas)))
+    except ValueError:  # an operator's value glibc cannot read either: leave it be
+        return
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name)
