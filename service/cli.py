@@ -212,7 +212,9 @@ def cmd_build(settings: Settings, keep_base: bool = True) -> int:
 
 def ensure_release(settings: Settings) -> None:
     """Build the store when there is none, when it was built for another base IRI, or when
-    the sources changed since. A failed rebuild keeps the previous release live."""
+    the sources changed since, or its label index is missing or of an older format. A failed
+    rebuild keeps the previous release live."""
+    from service.search.index_file import index_path, is_current
     from service.store.dataset import LAYOUT
     from service.store.release import NoRelease, current_release
 
@@ -232,6 +234,9 @@ def ensure_release(settings: Settings) -> None:
     elif release.info.get("default_graph") != LAYOUT:
         print("the live release has no stored (set) default graph: rebuilding", file=sys.stderr)
         cmd_build(settings, keep_base=False)
+    elif not is_current(index_path(release.path)):
+        _rebuild(settings, release, "the live release's label index is missing or of an older "
+                                    "format (search would read every name)")
     else:
         _rebuild_if_sources_changed(settings, release)
 
@@ -241,12 +246,17 @@ def _rebuild_if_sources_changed(settings: Settings, release: Release) -> None:
     from service.build.pipeline import sources_fingerprint
 
     if release.info.get("sources") != sources_fingerprint(settings):
-        print("sources changed since the live release: rebuilding", file=sys.stderr)
-        try:
-            cmd_build(settings, keep_base=False)
-        except CliError as exc:
-            print(f"rebuild failed ({exc}); serving the previous release {release.id}",
-                  file=sys.stderr)
+        _rebuild(settings, release, "sources changed since the live release")
+
+
+def _rebuild(settings: Settings, release: Release, why: str) -> None:
+    """Build a new release, saying ``why``; a failed rebuild keeps ``release`` live."""
+    print(f"{why}: rebuilding", file=sys.stderr)
+    try:
+        cmd_build(settings, keep_base=False)
+    except CliError as exc:
+        print(f"rebuild failed ({exc}); serving the previous release {release.id}",
+              file=sys.stderr)
 
 
 def _ensure_remote(settings: Settings) -> None:

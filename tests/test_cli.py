@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -161,6 +162,17 @@ def test_serve_rebuilds_only_when_the_sources_or_base_changed(tmp_path, capsys):
     assert "no stored (set) default graph" in capsys.readouterr().err
     third = current_release(settings.var)
     assert third.path != second.path and third.info["default_graph"] == "merge"
+
+    from service.search.index_file import VERSION, index_path, is_current
+    old = sqlite3.connect(index_path(third.path))
+    with old:  # as written by an older version of the label index
+        old.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(int(VERSION) - 1),))
+    old.close()
+    assert not is_current(index_path(third.path))
+    ensure_release(settings)
+    assert "label index is missing or of an older format" in capsys.readouterr().err
+    fourth = current_release(settings.var)
+    assert fourth.path != third.path and is_current(index_path(fourth.path))
 
     moved = settings.with_overrides(base="https://data.example.org/")
     ensure_release(moved)

@@ -67,6 +67,22 @@ def index_path(release_path: Path) -> Path:
     return release_path / FILE_NAME
 
 
+def is_current(path: Path) -> bool:
+    """Whether ``path`` is a label index this version reads (else search and reconciliation
+    fall back to reading every name: ``citynet serve`` rebuilds such a release)."""
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        version = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        con.close()
+    return version is not None and version[0] == VERSION
+
+
 def connect(path: Path) -> sqlite3.Connection | None:
     """This thread's read-only connection to the index at ``path``; None when the release has
     no index (built before it existed, or a replica without the release folder)."""
