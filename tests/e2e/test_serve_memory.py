@@ -11,24 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import child_pids
 from tests.store.test_handle_memory import open_store_files
 
 pytestmark = pytest.mark.slow  # a real server process
 
 QUERY = "SELECT ?s WHERE { ?s a <http://www.w3.org/ns/org#Membership> } LIMIT 2"
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def command(pid: int) -> str:
@@ -44,7 +32,7 @@ def test_the_master_never_opens_the_store_and_the_workers_do(server):
                             headers={"Accept": "application/sparql-results+json"}
                             ).status_code == 200
     master = server.process.pid
-    workers = [p for p in children(master) if "service.cli" in command(p)]
+    workers = [p for p in child_pids(master) if "service.cli" in command(p)]
     assert len(workers) == 2
     assert open_store_files(master, store) == []
     assert any(open_store_files(worker, store) for worker in workers)
@@ -54,7 +42,7 @@ def test_the_query_executors_run_with_few_malloc_arenas(server):
     assert requests.get(server.url + "sparql", params={"query": QUERY}, timeout=30,
                         headers={"Accept": "application/sparql-results+json"}
                         ).status_code == 200
-    forkservers = [p for w in children(server.process.pid) for p in children(w)
+    forkservers = [p for w in child_pids(server.process.pid) for p in child_pids(w)
                    if "forkserver" in command(p)]
     assert forkservers, "the first query starts a fork server"
     for pid in forkservers:

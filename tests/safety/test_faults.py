@@ -21,7 +21,7 @@ from service.build.pipeline import build
 from service.settings import PROJECT_ROOT
 from service.store.dataset import default_graph_size, named_quads
 from service.store.release import current_release
-from tests.conftest import free_port, snapshot, stop_server
+from tests.conftest import child_pids, free_port, snapshot, stop_server
 from tests.safety.conftest import BASE, make_root, mini_settings, people
 
 pytestmark = pytest.mark.slow  # real processes, real time
@@ -139,23 +139,9 @@ def test_a_corrupted_store_is_never_served(tmp_path):
         stop_server(process)
 
 
-def _workers(master: int) -> list[int]:
-    """The gunicorn worker pids: direct children of the master process."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                found.append(int(entry.name))
-    return found
-
-
 def test_a_worker_killed_under_load_costs_at_most_the_request_it_was_serving(safe_server):
     master = safe_server.process.pid
-    assert len(_workers(master)) == 2
+    assert len(child_pids(master)) == 2
     failures: list[str] = []
     done = threading.Event()
     count = 0
@@ -176,14 +162,14 @@ def test_a_worker_killed_under_load_costs_at_most_the_request_it_was_serving(saf
     client = threading.Thread(target=stream)
     client.start()
     time.sleep(1.0)
-    victim = _workers(master)[0]
+    victim = child_pids(master)[0]
     os.kill(victim, signal.SIGKILL)
     time.sleep(4.0)
     done.set()
     client.join()
     assert count > 20
     assert len(failures) <= 1, failures
-    replacement = _workers(master)
+    replacement = child_pids(master)
     assert len(replacement) == 2 and victim not in replacement
 
 
