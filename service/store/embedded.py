@@ -22,12 +22,8 @@ import pyoxigraph as ox
 
 from service.store.base import QueryResult
 from service.store.dataset import merge_needed, merged_store
-from service.store.memory import resident_anonymous, return_freed_memory
+from service.store.memory import RETURN_INTERVAL, resident_anonymous, return_freed_memory
 from service.store.release import NoRelease, Release, current_link, current_release
-
-#: Seconds between two hand-backs of freed heap while the handle stays open (``malloc_trim``
-#: walks the heap: cheap, but not for every request).
-RETURN_INTERVAL = 10.0
 
 
 class EmbeddedStore:

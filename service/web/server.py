@@ -10,8 +10,6 @@ starts its query executors) on its first request, never the master before the fo
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 import shutil
@@ -23,7 +21,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from service.settings import Settings
-from service.store.memory import return_freed_memory
+from service.store.memory import RETURN_INTERVAL, limit_malloc_arenas, return_freed_memory
 
 
 class _Gunicorn(BaseApplication):
@@ -72,10 +70,6 @@ def prepare_metrics(var: Path) -> Path:
     return folder
 
 
-#: Seconds between two hand-backs of a worker's freed heap to the system.
-RETURN_INTERVAL = 10.0
-
-
 def _post_worker_init(worker) -> None:
     """Each worker hands the heap its requests freed back to the system from a thread of its
     own (threads do not survive the fork, so it starts here), off the request path and also
@@ -96,30 +90,6 @@ def _child_exit(server, worker) -> None:
     from service import metrics
 
     metrics.worker_exited(worker.pid)
-
-
-#: glibc's mallopt parameter for the number of malloc arenas (malloc.h: M_ARENA_MAX).
-_M_ARENA_MAX = -8
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Few malloc arenas for this process and every process it starts.
-
-    glibc gives each thread that allocates concurrently an arena of its own (up to eight per
-    CPU), and memory freed in one is not reused by another: with 16 threads per worker the
-    workers kept some 20 MiB each of freed but unreturned memory. ``MALLOC_ARENA_MAX`` in the
-    environment reaches the processes started later (the query executors' fork server);
-    ``mallopt`` this process and the workers it forks. One set by the operator is kept."""
-    try:
-        arenas = int(os.environ.setdefault("MALLOC_ARENA_MAX", str(arenas)))
-    except ValueError:  # an operator's value glibc cannot read either: leave it be
-        return
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
-        pass
 
 
 def serve(settings: Settings) -> None:
