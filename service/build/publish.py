@@ -15,10 +15,9 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
-from service.build.dumps import store_id, write_dumps
+from service.build.dumps import release_id, write_dumps
 from service.search.label_index import write_label_index
 from service.store.dataset import LAYOUT, merged_default
 from service.store.release import (
@@ -76,17 +75,6 @@ def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def dataset_id(quads: Iterable[ox.Quad]) -> str:
-    """A content hash of the quads' named graphs, independent of their order: the identifier
-    the release built from them gets (:func:`service.build.dumps.store_id`)."""
-    with tempfile.TemporaryDirectory(prefix="citynet-id-") as folder:
-        store = ox.Store(folder)
-        store.extend(q for q in quads if isinstance(q.graph_name, ox.NamedNode))
-        found = store_id(store)
-        del store
-        return found
 
 
 def write_store(path: Path, quads: list[ox.Quad]) -> ox.Store:
@@ -206,30 +194,23 @@ def publish_store(
     # a first release's change log has every triple: written from the N-Quads dump's pass,
     # which also hashes each graph (a later release diffs only the graphs whose hash changed)
     first = history.FirstChangeLog(building / "changes.body") if previous is None else None
-    digests = history.GraphDigests()
-
-    def sink(graph: ox.NamedNode, block: bytes) -> None:
-        digests(graph, block)
-        if first is not None:
-            first(graph, block)
-
     # the label index is written while the last dumps are (both mostly outside the GIL)
-    dumps, release_id = write_dumps(
-        store, building / "dumps", prefixes, sink, disjoint=triples == sum(graphs.values()),
+    dumps, digests = write_dumps(
+        store, building / "dumps", prefixes, first, disjoint=triples == sum(graphs.values()),
         meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
+    identifier = release_id(digests)
     summary: dict | None = None
     if first is not None:
-        summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
+        summary = first.finish(building / history.CHANGES_FILE, base, identifier, prefixes,
                                graphs)
     store.flush()
     del store
     gc.collect()
     if previous is not None:
-        summary = _change_log(previous, building, base, release_id, prefixes,
-                              digests.hexdigests())
+        summary = _change_log(previous, building, base, identifier, prefixes, digests)
 
     info = {
-        "id": release_id,
+        "id": identifier,
         "base": base,
         "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "version": meta.get("version", ""),
@@ -243,7 +224,7 @@ def publish_store(
         "previous": previous.id if previous else None,
         "previous_built": previous.built if previous else None,
         "changes": summary,
-        history.DIGESTS: digests.hexdigests(),
+        history.DIGESTS: digests,
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(
@@ -251,7 +232,7 @@ def publish_store(
     )
     (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     _fsync_dir(building)
-    final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
+    final = releases_dir(var) / f"{identifier}-{time.time_ns()}"
     if before_swap is not None:
         # told where the release will live: a remote store's record names its folder
         before_swap(Release(path=final, info=read_release(building).info))
