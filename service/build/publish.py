@@ -177,6 +177,7 @@ def publish_store(
     sources: str = "",
     before_swap: Callable[[Release], None] | None = None,
     keep: int = KEEP_RELEASES,
+    compact: bool = True,
 ) -> Release:
     """Complete the release whose store (named graphs and their merge as the default graph)
     is ``building/store`` and make it the live one.
@@ -186,9 +187,11 @@ def publish_store(
     be renamed to; if it raises, the new release is deleted and the live one stays as it was.
     The release records the live one as its previous release, with the triples that changed
     since (``changes.trig``); the oldest releases beyond ``keep`` are then deleted, never the
-    live one.
+    live one. ``compact`` compacts the store first (after a bulk load; a write's copy of a
+    compacted store does not need it).
     """
-    store.optimize()
+    if compact:
+        store.optimize()
     triples, graphs = store_counts(store)
     previous = _live(var)
     # a first release's change log has every triple: written from the N-Quads dump's pass,
@@ -199,15 +202,14 @@ def publish_store(
         store, building / "dumps", prefixes, first, disjoint=triples == sum(graphs.values()),
         meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
     identifier = release_id(digests)
-    summary: dict | None = None
     if first is not None:
         summary = first.finish(building / history.CHANGES_FILE, base, identifier, prefixes,
                                graphs)
+    else:
+        summary = _change_log(previous, store, building, base, identifier, prefixes, digests)
     store.flush()
     del store
     gc.collect()
-    if previous is not None:
-        summary = _change_log(previous, building, base, identifier, prefixes, digests)
 
     info = {
         "id": identifier,
@@ -243,21 +245,28 @@ def publish_store(
     return read_release(final)
 
 
-def _change_log(previous: Release, building: Path, base: str, release_id: str,
+def _graph_quads(store: ox.Store, graphs: set[str] | None) -> set[ox.Quad]:
+    if graphs is None:
+        return {q for q in store if isinstance(q.graph_name, ox.NamedNode)}
+    return {q for g in graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))}
+
+
+def _change_log(previous: Release, store: ox.Store, building: Path, base: str, release_id: str,
                 prefixes: dict[str, str], digests: dict[str, str]) -> dict | None:
     """Write the triples changed since ``previous`` (``changes.trig``); their summary, or
-    None when the previous release's dump cannot be read (then there is no change log).
+    None when the previous release cannot be read (then there is no change log).
 
-    Only the graphs whose content hash differs are read into memory (all of them when the
-    previous release has no hashes), so a release that changes one source stays cheap."""
+    Only the graphs whose content hash differs are read, from the two stores (all of them
+    when the previous release has no hashes), so a release that changes one source, or a
+    write that changes a few triples, stays cheap."""
     changed = history.changed_graphs(previous.info.get(history.DIGESTS), digests)
     try:
-        changes = history.diff(history.release_quads(previous, changed),
-                               history.dump_quads(building / "dumps", changed))
-    except (OSError, EOFError, SyntaxError, ValueError) as exc:
-        # an unreadable older dump must not block publishing: this release has no change log
-        log.warning("no change log: the previous release's dump is unreadable (%s)", exc)
+        old = ox.Store.read_only(str(previous.store_path))
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as a RuntimeError
+        # an unreadable older release must not block publishing: this one has no change log
+        log.warning("no change log: the previous release's store is unreadable (%s)", exc)
         return None
+    changes = history.diff(_graph_quads(old, changed), _graph_quads(store, changed))
     change_log = history.change_log(changes, base, release_id, previous.id)
     (building / history.CHANGES_FILE).write_bytes(
         ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
@@ -265,9 +274,9 @@ def _change_log(previous: Release, building: Path, base: str, release_id: str,
 
 
 def _live(var: Path) -> Release | None:
-    """The live release a new one revises, if there is one with a readable N-Quads dump."""
+    """The live release a new one revises, if there is one whose store is there to compare."""
     try:
         release = current_release(var)
     except NoRelease:
         return None
-    return release if (release.dumps_path / history.NQUADS_DUMP).is_file() else None
+    return release if release.store_path.is_dir() else None

@@ -250,7 +250,8 @@ def _apply_locked(settings: Settings, who: str, change: Change,
             published = publish_store(
                 held.pop(), building, var=settings.var, base=base, meta=meta,
                 prefixes=data_prefixes(base), sources=fingerprint,
-                before_swap=remote_loader(settings, quads), keep=settings.keep_releases)
+                before_swap=remote_loader(settings, quads), keep=settings.keep_releases,
+                compact=False)
         except RemoteLoadFailed as exc:
             journal.truncate(settings.data_dir, previous)
             raise Problem(503, f"{exc}; nothing was changed") from None
