@@ -220,8 +220,8 @@ def _apply_locked(settings: Settings, who: str, change: Change,
         delta.added = (delta.added - renamed.keys()) | set(renamed.values())
         changes = _counts(delta)
         when = datetime.now(UTC).replace(microsecond=0)
-        writes, meta = (ox.NamedNode(graph_iri(base, g)) for g in (WRITES_GRAPH, "meta"))
-        has_log = next(store.quads_for_pattern(writes, None, None, meta), None) is not None
+        writes, meta_graph = (ox.NamedNode(graph_iri(base, g)) for g in (WRITES_GRAPH, "meta"))
+        has_log = next(store.quads_for_pattern(writes, None, None, meta_graph), None) is not None
         record = {q for q in provenance(base, who, changes, when, has_log, operation)
                   if q not in store}
         store.extend(record)
