@@ -28,7 +28,7 @@ from service.build import history
 from service.build.catalog import describe_release
 from service.build.dumps import release_id, write_dumps
 from service.search.label_index import write_label_index
-from service.store.dataset import LAYOUT, merged_default
+from service.store.dataset import LAYOUT, graph_quads, merged_default
 from service.store.release import (
     RELEASE_FILE,
     NoRelease,
@@ -245,12 +245,6 @@ def publish_store(
     return read_release(final)
 
 
-def _graph_quads(store: ox.Store, graphs: set[str] | None) -> set[ox.Quad]:
-    if graphs is None:
-        return {q for q in store if isinstance(q.graph_name, ox.NamedNode)}
-    return {q for g in graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))}
-
-
 def _change_log(previous: Release, store: ox.Store, building: Path, base: str, release_id: str,
                 prefixes: dict[str, str], digests: dict[str, str]) -> dict | None:
     """Write the triples changed since ``previous`` (``changes.trig``); their summary, or
@@ -266,7 +260,7 @@ def _change_log(previous: Release, store: ox.Store, building: Path, base: str, r
         # an unreadable older release must not block publishing: this one has no change log
         log.warning("no change log: the previous release's store is unreadable (%s)", exc)
         return None
-    changes = history.diff(_graph_quads(old, changed), _graph_quads(store, changed))
+    changes = history.diff(graph_quads(old, changed), graph_quads(store, changed))
     change_log = history.change_log(changes, base, release_id, previous.id)
     (building / history.CHANGES_FILE).write_bytes(
         ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))

@@ -243,14 +243,12 @@ class ProcessRunner:
 def _graph_changes(before, after, graphs: list[str]) -> tuple[list, list]:
     """The quads ``after`` adds to ``before`` and those it drops, in ``graphs`` only, one graph
     in memory at a time."""
-    import pyoxigraph as ox
+    from service.store.dataset import graph_quads
 
     added: list = []
     removed: list = []
     for name in graphs:
-        graph = ox.NamedNode(name)
-        old = set(before.quads_for_pattern(None, None, None, graph))
-        new = set(after.quads_for_pattern(None, None, None, graph))
+        old, new = graph_quads(before, [name]), graph_quads(after, [name])
         added += new - old
         removed += old - new
     return added, removed

@@ -20,6 +20,7 @@ from service.problems import Problem
 from service.sparql.guard import check_update
 from service.sparql.pool import run_update
 from service.sparql.update_scope import update_scope
+from service.store.dataset import graph_quads
 
 
 @dataclass
@@ -57,10 +58,6 @@ def _in_graph(graph: str, triples: list[ox.Triple]) -> set[ox.Quad]:
     return {ox.Quad(t.subject, t.predicate, t.object, name) for t in triples}
 
 
-def _graph_quads(store: ox.Store, graph: str) -> set[ox.Quad]:
-    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-
-
 def _apply(path: Path, delta: Callable[[ox.Store], Delta]) -> Delta:
     """Open the working store, work out the change, make it, close the store."""
     store = ox.Store(str(path))
@@ -74,7 +71,7 @@ def _apply(path: Path, delta: Callable[[ox.Store], Delta]) -> Delta:
 
 def replace_graph(graph: str, triples: list[ox.Triple]) -> Change:
     def delta(store: ox.Store) -> Delta:
-        old, new = _graph_quads(store, graph), _in_graph(graph, triples)
+        old, new = graph_quads(store, [graph]), _in_graph(graph, triples)
         return Delta(added=new - old, removed=old - new)
     return lambda path: _apply(path, delta)
 
@@ -87,7 +84,7 @@ def add_to_graph(graph: str, triples: list[ox.Triple]) -> Change:
 
 def delete_graph(graph: str) -> Change:
     def delta(store: ox.Store) -> Delta:
-        old = _graph_quads(store, graph)
+        old = graph_quads(store, [graph])
         if not old:
             raise Problem(404, f"there is no graph <{graph}>")
         return Delta(removed=old)
