@@ -1,4 +1,4 @@
-"""``python -m benchmarks [load|lookup|build|store|jsonld|memory|validate] [options]``: the one
+"""``python -m benchmarks [load|lookup|build|store|jsonld|memory|validate|compare|scale|write]``: the one
 command for benchmarks.
 
 ``make bench`` runs the load test; ``python -m benchmarks lookup`` and ``... build`` measure
@@ -7,18 +7,30 @@ resource lookups (web layer against the store) and build time against dataset si
 JSON-LD and Turtle writers; ``... memory`` sends eight memory-hungry queries at once (default
 cap); ``... validate`` SHACL validation time (pySHACL against the fast validator);
 ``... compare`` measures the service against Oxigraph's own server; ``... scale`` pages,
-search and reconciliation on a generated 1M-triple dataset against the seed data.
+search and reconciliation on a generated 1M-triple dataset against the seed data; ``... write``
+what one token write costs as the dataset grows.
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import build, compare, jsonld, load, lookup, memory, scale, store, validate
+from benchmarks import (
+    build,
+    compare,
+    jsonld,
+    load,
+    lookup,
+    memory,
+    scale,
+    store,
+    validate,
+    write,
+)
 
 COMMANDS = {"compare": compare.main, "load": load.main, "lookup": lookup.main, "build": build.main,
             "store": store.main, "jsonld": jsonld.main, "memory": memory.main,
-            "validate": validate.main, "scale": scale.main}
+            "validate": validate.main, "scale": scale.main, "write": write.main}
 
 
 def main(argv: list[str]) -> int:

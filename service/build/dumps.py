@@ -6,7 +6,8 @@ context). pyoxigraph writes every file but JSON-LD, from the store or from its o
 the JSON-LD writer is the only one to see a Python object per statement. Output is
 deterministic for the same store content: an on-disk store lists its quads in an order that
 depends on their content only, graphs are written in name order, and gzip headers carry no
-timestamp. The release's identifier is a hash of that N-Quads content.
+timestamp. The release's identifier is a hash of the named graphs' names and content hashes
+(:func:`release_id`).
 
 The files are written on several threads: pyoxigraph (reading the store, parsing,
 serialising, querying), zlib and file writes release the GIL, so compression, the Turtle
@@ -134,15 +135,15 @@ Sink = Callable[[ox.NamedNode, bytes], None]
 
 
 def _nquads(store: ox.Store, out: IO[bytes] | _Background | None, copy: Path | None = None,
-            sink: Sink | None = None, scratch: Path | None = None) -> str:
+            sink: Sink | None = None, scratch: Path | None = None) -> dict[str, str]:
     """Write the named graphs as N-Quads to ``out`` (if given) and to the file ``copy`` (if
-    given), passing each graph's N-Triples to ``sink``; the content's identifier. Temporary
-    files go under ``scratch`` (default: the system's)."""
-    digest = hashlib.sha256()
+    given), passing each graph's N-Triples to ``sink``; each graph's content hash
+    (:func:`graph_digest`). Temporary files go under ``scratch`` (default: the system's)."""
+    digests: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix=".dump-", dir=scratch) as folder, \
             (copy.open("wb") if copy else nullcontext()) as plain:
         for graph in graph_names(store):
-            digest.update(f"{graph}\n".encode())
+            digest = hashlib.sha256()
             suffix = f" {graph} .\n".encode()
             for block in _blocks(store, graph, Path(folder)):
                 digest.update(block)
@@ -154,12 +155,25 @@ def _nquads(store: ox.Store, out: IO[bytes] | _Background | None, copy: Path | N
                     for target in (out, plain):
                         if target is not None:
                             target.write(lines)
+            digests[graph.value] = digest.hexdigest()[:16]
+    return digests
+
+
+def graph_digest(store: ox.Store, graph: ox.NamedNode, scratch: Path | None = None) -> str:
+    """The content hash of one named graph of an on-disk store: a hash of its N-Triples as
+    the store lists them (in an order that depends on the content only)."""
+    digest = hashlib.sha256()
+    with tempfile.TemporaryDirectory(prefix=".dump-", dir=scratch) as folder:
+        for block in _blocks(store, graph, Path(folder)):
+            digest.update(block)
     return digest.hexdigest()[:16]
 
 
-def store_id(store: ox.Store) -> str:
-    """A content hash of the named graphs of an on-disk store (what write_dumps returns)."""
-    return _nquads(store, None)
+def release_id(digests: dict[str, str]) -> str:
+    """A release's identifier: a hash of its graphs' names and content hashes, so a write
+    that changes one graph finds the identifier of its release by hashing that graph only."""
+    listing = "".join(f"{graph} {digest}\n" for graph, digest in sorted(digests.items()))
+    return hashlib.sha256(listing.encode()).hexdigest()[:16]
 
 
 class TurtlePrefixes:
@@ -259,10 +273,12 @@ def _sha256(path: Path) -> str:
 
 def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
                 sink: Sink | None = None, disjoint: bool = False,
-                meanwhile: Iterable[Callable[[], object]] = ()) -> tuple[list[dict], str]:
-    """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and the
-    release identifier (:func:`store_id`). ``sink`` sees each named graph's N-Triples;
-    ``meanwhile`` is other work of the release, run while the last dumps are written.
+                meanwhile: Iterable[Callable[[], object]] = ()
+                ) -> tuple[list[dict], dict[str, str]]:
+    """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and each
+    named graph's content hash (the release identifier is their :func:`release_id`).
+    ``sink`` sees each named graph's N-Triples; ``meanwhile`` is other work of the release,
+    run while the last dumps are written.
 
     Reading the store is what costs (pyoxigraph looks up each term's text), so it is read as
     little as possible, by pyoxigraph: the named graphs once (the N-Quads dump, and JSON-LD
@@ -295,7 +311,7 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
 
             name, *about = next(dump for dump in DUMPS if dump[1] is media.N_QUADS)
             with _open(folder / name, compressed=True) as gz, _background(gz) as out:
-                release_id = _nquads(store, out, nquads, learn, Path(scratch))
+                digests = _nquads(store, out, nquads, learn, Path(scratch))
         if not disjoint:
             store.dump(str(merged), ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         context = jsonld.build_context(kinds.rows(), prefixes)
@@ -317,7 +333,7 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
         if child is not None:
             described[json_ld[0]] = _describe(folder / json_ld[0], *json_ld[1:])
         described[name] = _describe(folder / name, *about)
-    return [described[dump[0]] for dump in DUMPS], release_id
+    return [described[dump[0]] for dump in DUMPS], digests
 
 
 def _write_one(folder: Path, dump: tuple, merged: Path, nquads: Path, context: jsonld.Context,

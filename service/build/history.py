@@ -10,7 +10,6 @@ default graph, so it reads as RDF and renders as a page.
 from __future__ import annotations
 
 import gzip
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -46,20 +45,6 @@ def dump_quads(folder: Path, graphs: set[str] | None = None) -> set[ox.Quad]:
         if graphs is None:
             return set(quads)
         return {q for q in quads if q.graph_name.value in graphs}
-
-
-class GraphDigests:
-    """A content hash per named graph, fed the graph's N-Triples as the N-Quads dump is
-    written (an on-disk store writes the same content in the same order)."""
-
-    def __init__(self) -> None:
-        self.digests: dict[str, hashlib._Hash] = {}
-
-    def __call__(self, graph: ox.NamedNode, block: bytes) -> None:
-        self.digests.setdefault(graph.value, hashlib.sha256()).update(block)
-
-    def hexdigests(self) -> dict[str, str]:
-        return {g: d.hexdigest()[:16] for g, d in sorted(self.digests.items())}
 
 
 def changed_graphs(old: dict[str, str] | None, new: dict[str, str]) -> set[str] | None:

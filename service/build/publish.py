@@ -15,10 +15,9 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,9 +26,9 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
-from service.build.dumps import store_id, write_dumps
+from service.build.dumps import release_id, write_dumps
 from service.search.label_index import write_label_index
-from service.store.dataset import LAYOUT, merged_default
+from service.store.dataset import LAYOUT, graph_quads, merged_default
 from service.store.release import (
     RELEASE_FILE,
     NoRelease,
@@ -76,17 +75,6 @@ def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def dataset_id(quads: Iterable[ox.Quad]) -> str:
-    """A content hash of the quads' named graphs, independent of their order: the identifier
-    the release built from them gets (:func:`service.build.dumps.store_id`)."""
-    with tempfile.TemporaryDirectory(prefix="citynet-id-") as folder:
-        store = ox.Store(folder)
-        store.extend(q for q in quads if isinstance(q.graph_name, ox.NamedNode))
-        found = store_id(store)
-        del store
-        return found
 
 
 def write_store(path: Path, quads: list[ox.Quad]) -> ox.Store:
@@ -189,6 +177,7 @@ def publish_store(
     sources: str = "",
     before_swap: Callable[[Release], None] | None = None,
     keep: int = KEEP_RELEASES,
+    compact: bool = True,
 ) -> Release:
     """Complete the release whose store (named graphs and their merge as the default graph)
     is ``building/store`` and make it the live one.
@@ -198,38 +187,32 @@ def publish_store(
     be renamed to; if it raises, the new release is deleted and the live one stays as it was.
     The release records the live one as its previous release, with the triples that changed
     since (``changes.trig``); the oldest releases beyond ``keep`` are then deleted, never the
-    live one.
+    live one. ``compact`` compacts the store first (after a bulk load; a write's copy of a
+    compacted store does not need it).
     """
-    store.optimize()
+    if compact:
+        store.optimize()
     triples, graphs = store_counts(store)
     previous = _live(var)
     # a first release's change log has every triple: written from the N-Quads dump's pass,
     # which also hashes each graph (a later release diffs only the graphs whose hash changed)
     first = history.FirstChangeLog(building / "changes.body") if previous is None else None
-    digests = history.GraphDigests()
-
-    def sink(graph: ox.NamedNode, block: bytes) -> None:
-        digests(graph, block)
-        if first is not None:
-            first(graph, block)
-
     # the label index is written while the last dumps are (both mostly outside the GIL)
-    dumps, release_id = write_dumps(
-        store, building / "dumps", prefixes, sink, disjoint=triples == sum(graphs.values()),
+    dumps, digests = write_dumps(
+        store, building / "dumps", prefixes, first, disjoint=triples == sum(graphs.values()),
         meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
-    summary: dict | None = None
+    identifier = release_id(digests)
     if first is not None:
-        summary = first.finish(building / history.CHANGES_FILE, base, release_id, prefixes,
+        summary = first.finish(building / history.CHANGES_FILE, base, identifier, prefixes,
                                graphs)
+    else:
+        summary = _change_log(previous, store, building, base, identifier, prefixes, digests)
     store.flush()
     del store
     gc.collect()
-    if previous is not None:
-        summary = _change_log(previous, building, base, release_id, prefixes,
-                              digests.hexdigests())
 
     info = {
-        "id": release_id,
+        "id": identifier,
         "base": base,
         "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "version": meta.get("version", ""),
@@ -243,7 +226,7 @@ def publish_store(
         "previous": previous.id if previous else None,
         "previous_built": previous.built if previous else None,
         "changes": summary,
-        history.DIGESTS: digests.hexdigests(),
+        history.DIGESTS: digests,
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(
@@ -251,7 +234,7 @@ def publish_store(
     )
     (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     _fsync_dir(building)
-    final = releases_dir(var) / f"{release_id}-{time.time_ns()}"
+    final = releases_dir(var) / f"{identifier}-{time.time_ns()}"
     if before_swap is not None:
         # told where the release will live: a remote store's record names its folder
         before_swap(Release(path=final, info=read_release(building).info))
@@ -262,21 +245,22 @@ def publish_store(
     return read_release(final)
 
 
-def _change_log(previous: Release, building: Path, base: str, release_id: str,
+def _change_log(previous: Release, store: ox.Store, building: Path, base: str, release_id: str,
                 prefixes: dict[str, str], digests: dict[str, str]) -> dict | None:
     """Write the triples changed since ``previous`` (``changes.trig``); their summary, or
-    None when the previous release's dump cannot be read (then there is no change log).
+    None when the previous release cannot be read (then there is no change log).
 
-    Only the graphs whose content hash differs are read into memory (all of them when the
-    previous release has no hashes), so a release that changes one source stays cheap."""
+    Only the graphs whose content hash differs are read, from the two stores (all of them
+    when the previous release has no hashes), so a release that changes one source, or a
+    write that changes a few triples, stays cheap."""
     changed = history.changed_graphs(previous.info.get(history.DIGESTS), digests)
     try:
-        changes = history.diff(history.release_quads(previous, changed),
-                               history.dump_quads(building / "dumps", changed))
-    except (OSError, EOFError, SyntaxError, ValueError) as exc:
-        # an unreadable older dump must not block publishing: this release has no change log
-        log.warning("no change log: the previous release's dump is unreadable (%s)", exc)
+        old = ox.Store.read_only(str(previous.store_path))
+    except (OSError, RuntimeError) as exc:  # RocksDB reports damage as a RuntimeError
+        # an unreadable older release must not block publishing: this one has no change log
+        log.warning("no change log: the previous release's store is unreadable (%s)", exc)
         return None
+    changes = history.diff(graph_quads(old, changed), graph_quads(store, changed))
     change_log = history.change_log(changes, base, release_id, previous.id)
     (building / history.CHANGES_FILE).write_bytes(
         ox.serialize(change_log, format=ox.RdfFormat.TRIG, prefixes=prefixes))
@@ -284,9 +268,9 @@ def _change_log(previous: Release, building: Path, base: str, release_id: str,
 
 
 def _live(var: Path) -> Release | None:
-    """The live release a new one revises, if there is one with a readable N-Quads dump."""
+    """The live release a new one revises, if there is one whose store is there to compare."""
     try:
         release = current_release(var)
     except NoRelease:
         return None
-    return release if (release.dumps_path / history.NQUADS_DUMP).is_file() else None
+    return release if release.store_path.is_dir() else None

@@ -25,7 +25,9 @@ import resource
 import signal
 import threading
 import time
+from itertools import chain
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from service import metrics
 from service.problems import Problem, limit
@@ -238,18 +240,43 @@ class ProcessRunner:
                 return
 
 
+def _graph_changes(before, after, graphs: list[str]) -> tuple[list, list]:
+    """The quads ``after`` adds to ``before`` and those it drops, in ``graphs`` only, one graph
+    in memory at a time."""
+    from service.store.dataset import graph_quads
+
+    added: list = []
+    removed: list = []
+    for name in graphs:
+        old, new = graph_quads(before, [name]), graph_quads(after, [name])
+        added += new - old
+        removed += old - new
+    return added, removed
+
+
 def _update_once(conn: Connection, memory: int | None) -> None:
-    """The one-off update process: a dataset and an update in, the changed dataset out."""
+    """The one-off update process: an on-disk store changed in place by the update, its
+    changes (N-Quads added, N-Quads removed) out."""
     import pyoxigraph as ox
 
     cap_memory(memory)
     try:
-        nquads, text = conn.recv()
-        store = ox.Store()
-        store.load(nquads, format=ox.RdfFormat.N_QUADS)
-        del nquads
+        path, text, graphs = conn.recv()
+        store = ox.Store(path)
+        store.backup(f"{path}.before")  # hard links: what the graphs held, for the comparison
         store.update(text)
-        reply: tuple = ("ok", ox.serialize(store, format=ox.RdfFormat.N_QUADS))
+        before = ox.Store.read_only(f"{path}.before")
+        if graphs is None:
+            graphs = sorted({g.value for g in chain(before.named_graphs(), store.named_graphs())})
+        added, removed = _graph_changes(before, store, graphs)
+        for name in graphs:  # a graph left empty (or created empty) is no graph of a release
+            graph = ox.NamedNode(name)
+            if next(store.quads_for_pattern(None, None, None, graph), None) is None:
+                store.remove_graph(graph)
+        store.flush()
+        nquads = ox.RdfFormat.N_QUADS
+        reply: tuple = ("ok", ox.serialize(added, format=nquads),
+                        ox.serialize(removed, format=nquads))
     except SyntaxError as exc:
         reply = ("rejected", Problem(400, f"malformed update: {_first_line(exc)}"))
     except MemoryError:
@@ -264,9 +291,12 @@ def _update_once(conn: Connection, memory: int | None) -> None:
         return
 
 
-def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> bytes:
-    """Apply a SPARQL Update to a dataset (N-Quads) in a process of its own, under the query
-    time limit and memory cap; the changed dataset as N-Quads, or a Problem (400/503)."""
+def run_update(path: Path, text: str, graphs: frozenset[str] | None, timeout: float,
+               memory: int | None) -> tuple[bytes, bytes]:
+    """Apply a SPARQL Update to the on-disk store at ``path`` (no other process may have it
+    open) in a process of its own, under the query time limit and memory cap; what it changed
+    in ``graphs`` (None: in any named graph) as N-Quads (added, removed), or a Problem
+    (400/503). After a failure the store at ``path`` may be half-changed: discard it."""
     ctx = _context()
     conn, child = ctx.Pipe()
     process = ctx.Process(target=_update_once, args=(child, memory), name="citynet-update",
@@ -275,7 +305,7 @@ def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> 
     child.close()
     try:
         try:
-            conn.send((nquads, text))
+            conn.send((str(path), text, sorted(graphs) if graphs is not None else None))
             if not conn.poll(timeout):
                 raise Problem(503, f"update stopped: time limit of {timeout:g} s exceeded",
                               limit=limit("query_timeout", timeout, "s"))
@@ -291,5 +321,5 @@ def run_update(nquads: bytes, text: str, timeout: float, memory: int | None) -> 
         process.join(5)
         conn.close()
     if reply[0] == "ok":
-        return reply[1]
+        return reply[1], reply[2]
     raise reply[1]

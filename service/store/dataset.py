@@ -35,6 +35,13 @@ def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
             yield quad
 
 
+def graph_quads(store: ox.Store, graphs: Iterable[str] | None = None) -> set[ox.Quad]:
+    """The quads of the named graphs ``graphs`` (every named graph when None)."""
+    if graphs is None:
+        return set(named_quads(store))
+    return {q for g in graphs for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))}
+
+
 def default_graph_size(store: ox.Store) -> int:
     """The triples of the store's default graph: what ``COUNT(*) { ?s ?p ?o }`` answers."""
     return sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))

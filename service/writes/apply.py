@@ -1,13 +1,19 @@
-"""Apply one write to a copy of the live dataset, validate the result, publish it atomically.
+"""Apply one write to a copy of the live store, validate the result, publish it atomically.
 
-A write never touches the live release: the current quads are copied into an in-memory store,
-changed there, validated as a whole against the shapes (as a build would), and only a valid
-result is published with :func:`service.build.publish.publish` (new store, dumps, description,
-one atomic swap). Writes and builds are serialised by :func:`release_lock`.
+A write never touches the live release: the live store is copied into a new release's folder
+(a RocksDB checkpoint: hard links, instant at any size), the change is made there and reports
+what it did to the named graphs (:class:`service.writes.operations.Delta`), the default graph
+is kept their merge for those triples only, the result is validated against the shapes, and
+only a valid one is published with :func:`service.build.publish.publish_store` (dumps,
+description, one atomic swap). Nothing is read into memory beyond the graphs the write
+touches; the dumps and the label index are written whole, as a build writes them. Writes and
+builds are serialised by :func:`release_lock`.
 
 Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
 (:mod:`service.build.journal`) and fsync'd: it is part of the sources from then on, and every
-build replays it after the files. Each write is also recorded in PROV in the graph
+build replays it after the files. The journal names the release the write produces, known
+before the dumps are written: its identifier hashes the graphs' content hashes, and only the
+changed graphs are hashed again. Each write is also recorded in PROV in the graph
 ``{base}graph/writes`` (who: the token's public id; when; what: the operation, the graph,
 triples added and removed), which the journal carries too.
 """
@@ -15,26 +21,30 @@ triples added and removed), which the journal carries too.
 from __future__ import annotations
 
 import math
+import shutil
 import uuid
-from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from service.build import journal
+from service.build import history, journal
 from service.build.catalog import dataset_metadata
-from service.build.load import Loaded
+from service.build.dumps import graph_digest, release_id
+from service.build.load import DEFAULT, Loaded, replay
 from service.build.pipeline import remote_loader, sources_fingerprint
-from service.build.publish import LockBusy, dataset_id, publish, release_lock
+from service.build.publish import LockBusy, building_folder, publish_store, release_lock
 from service.build.remote_load import RemoteLoadFailed
 from service.build.validate import load_shapes, validate_loaded
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
 from service.problems import Problem
 from service.settings import Settings
-from service.store.dataset import merged_default, named_quads
+from service.store.dataset import named_quads
 from service.store.embedded import EmbeddedStore
 from service.store.release import Release
+from service.writes.operations import Change, Delta
 
 WRITES_GRAPH = "writes"
 WRITE_LOG_DOCUMENT = "write-log"
@@ -44,37 +54,6 @@ WRITE_LOG_DOCUMENT = "write-log"
 class WriteResult:
     release: Release | None  # None when the write changed nothing
     changes: dict[str, tuple[int, int]] = field(default_factory=dict)  # graph -> (added, removed)
-
-
-def _skolemize(quads: list[ox.Quad], base: str, salt: str) -> list[ox.Quad]:
-    """Blank nodes a write introduced become IRIs, as the build does (no ``_:`` in dumps)."""
-
-    def name(term):
-        if isinstance(term, ox.BlankNode):
-            return ox.NamedNode(f"{base}id/node/w{salt}-{term.value}")
-        return term
-
-    return [ox.Quad(name(q.subject), q.predicate, name(q.object), q.graph_name) for q in quads]
-
-
-def _by_graph(quads: list[ox.Quad]) -> dict[str, set[tuple]]:
-    graphs: dict[str, set[tuple]] = {}
-    for q in quads:
-        key = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        graphs.setdefault(key, set()).add((q.subject, q.predicate, q.object))
-    return graphs
-
-
-def diff(before: list[ox.Quad], after: list[ox.Quad]) -> dict[str, tuple[int, int]]:
-    """Per graph: (triples added, triples removed); only graphs that changed."""
-    old, new = _by_graph(before), _by_graph(after)
-    changes = {}
-    for graph in sorted(set(old) | set(new)):
-        added = len(new.get(graph, set()) - old.get(graph, set()))
-        removed = len(old.get(graph, set()) - new.get(graph, set()))
-        if added or removed:
-            changes[graph] = (added, removed)
-    return changes
 
 
 def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
@@ -123,23 +102,9 @@ def provenance(base: str, who: str, changes: dict[str, tuple[int, int]],
     return quads
 
 
-def validate(quads: list[ox.Quad], settings: Settings) -> ox.Store:
-    """The dataset as a store (for the catalogue), or a 422 Problem listing the SHACL results."""
-    store = ox.Store()
-    store.extend(quads)
-    store.extend(merged_default(quads))
-    report = validate_loaded(Loaded(store), load_shapes(settings.shapes_dir))
-    if not report.conforms:
-        problems = [{"focus": p.focus, "path": p.path, "message": p.message,
-                     "severity": p.severity} for p in report.problems]
-        raise Problem(422, "the write would make the dataset invalid; nothing was changed",
-                      conforms=False, problems=problems)
-    return store
-
-
-def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None],
+def apply_write(settings: Settings, who: str, change: Change,
                 operation: str = "write") -> WriteResult:
-    """Run ``change`` on a copy of the live dataset; if the result is valid, record the write
+    """Make ``change`` on a copy of the live store; if the result is valid, record the write
     in the journal (durably) and publish it."""
     try:
         with release_lock(settings.var, settings.lock_timeout):
@@ -149,15 +114,10 @@ def apply_write(settings: Settings, who: str, change: Callable[[ox.Store], None]
                       headers={"Retry-After": str(math.ceil(settings.lock_timeout))}) from None
 
 
-def _live_and_pending(settings: Settings) -> tuple[Release, list[ox.Quad]]:
-    """The live release and its quads, with any journaled write that never went live (killed
-    between its journal entry and the swap) applied: the journal is the truth."""
-    live = EmbeddedStore(settings.var)  # the publisher's own copy, whatever the backend
-    try:
-        release = live.release()  # NoRelease (503) when nothing is published
-        quads = set(named_quads(live.handle()))
-    finally:
-        del live
+def _live(settings: Settings) -> tuple[Release, list[journal.Entry]]:
+    """The live release (the publisher's own copy, whatever the backend) and the journaled
+    writes that never went live (killed between their journal entry and the swap)."""
+    release = EmbeddedStore(settings.var).release()  # NoRelease (503): nothing published
     if release.base != settings.base_iri:
         raise Problem(409, f"the live release was built for {release.base}, "
                           f"not {settings.base_iri}")
@@ -165,66 +125,138 @@ def _live_and_pending(settings: Settings) -> tuple[Release, list[ox.Quad]]:
         entries = journal.read(settings.data_dir)
     except journal.JournalError as exc:
         raise Problem(503, f"{exc}; nothing was changed") from None
-    for entry in journal.pending(entries, release.id):
-        parse = ox.RdfFormat.N_QUADS
-        quads -= set(ox.parse(entry.quads("remove", settings.base_iri).encode(), format=parse))
-        quads |= set(ox.parse(entry.quads("add", settings.base_iri).encode(), format=parse))
-    return release, sorted(quads, key=str)
+    return release, journal.pending(entries, release.id)
+
+
+def _copy(release: Release, path: Path, pending: list[journal.Entry], base: str) -> set[str]:
+    """The live store copied to ``path`` (hard links: instant, whatever its size) with the
+    pending writes applied (the journal is the truth); the graphs those changed."""
+    ox.Store.read_only(str(release.store_path)).backup(str(path))
+    if not pending:
+        return set()
+    store = ox.Store(str(path))
+    touched = replay(store, pending, base)
+    store.flush()
+    return touched
+
+
+def _skolemized(base: str, salt: str, delta: Delta) -> dict[ox.Quad, ox.Quad]:
+    """Blank nodes a write introduced become IRIs, as the build does (no ``_:`` in dumps)."""
+
+    def name(node):
+        if isinstance(node, ox.BlankNode):
+            return ox.NamedNode(f"{base}id/node/w{salt}-{node.value}")
+        return node
+
+    return {q: ox.Quad(name(q.subject), q.predicate, name(q.object), q.graph_name)
+            for q in delta.added
+            if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
+
+
+def _settle(store: ox.Store, delta: Delta) -> None:
+    """Keep the default graph the merge of the named graphs after ``delta``: a triple added
+    joins it, a removed one leaves it once no named graph states it; graphs left empty go."""
+    for quad in delta.added:
+        store.add(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+    for quad in delta.removed:
+        if not any(isinstance(q.graph_name, ox.NamedNode)
+                   for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
+            store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+    for graph in {q.graph_name for q in delta.removed}:
+        if next(store.quads_for_pattern(None, None, None, graph), None) is None:
+            store.remove_graph(graph)
+
+
+def _validate(store: ox.Store, settings: Settings, delta: Delta) -> None:
+    """A 422 Problem listing the SHACL results if the changed store does not conform."""
+    report = validate_loaded(Loaded(store), load_shapes(settings.shapes_dir))
+    if not report.conforms:
+        problems = [{"focus": p.focus, "path": p.path, "message": p.message,
+                     "severity": p.severity} for p in report.problems]
+        raise Problem(422, "the write would make the dataset invalid; nothing was changed",
+                      conforms=False, problems=problems)
+
+
+def _digests(release: Release, store: ox.Store, changed: set[str]) -> dict[str, str]:
+    """The content hash of each graph of the changed store: the live release's, hashed
+    again for the graphs that changed (every graph if the live release lacks them)."""
+    known = release.info.get(history.DIGESTS)
+    if known is None:
+        changed, known = {g.value for g in store.named_graphs()}, {}
+    digests = {g: d for g, d in known.items() if g not in changed}
+    for graph in map(ox.NamedNode, changed):
+        if next(store.quads_for_pattern(None, None, None, graph), None) is not None:
+            digests[graph.value] = graph_digest(store, graph)
+    return digests
+
+
+def _counts(delta: Delta) -> dict[str, tuple[int, int]]:
+    """Per graph: (triples added, triples removed)."""
+    added = Counter(q.graph_name.value for q in delta.added)
+    removed = Counter(q.graph_name.value for q in delta.removed)
+    return {g: (added[g], removed[g]) for g in sorted(set(added) | set(removed))}
 
 
 def _nquads(quads: set[ox.Quad]) -> str:
     return ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS).decode("utf-8")
 
 
-def _apply_locked(settings: Settings, who: str, change: Callable[[ox.Store], None],
+def _apply_locked(settings: Settings, who: str, change: Change,
                   operation: str) -> WriteResult:
     base = settings.base_iri
-    release, before = _live_and_pending(settings)
-    # The copy has the live default graph too (the merge of the named graphs), so an
-    # update's WHERE without GRAPH matches what /sparql matches; changing it is refused.
-    merged = set(merged_default(before))
-    work = ox.Store()
-    work.extend(before)
-    work.extend(merged)
-    merged = set(work.quads_for_pattern(None, None, None, ox.DefaultGraph()))  # as stored
-    change(work)
-    if set(work.quads_for_pattern(None, None, None, ox.DefaultGraph())) != merged:
-        raise Problem(400, "writes to the default graph are refused: every fact lives "
-                      "in a named source graph (use GRAPH <…> or ?graph=…)")
-    after = _skolemize(list(named_quads(work)), base, uuid.uuid4().hex[:8])
-    changes = diff(before, after)
-    if not changes:
-        return WriteResult(release=None)
-    when = datetime.now(UTC).replace(microsecond=0)
-    writes = ox.NamedNode(graph_iri(base, WRITES_GRAPH))
-    has_log = any(q.subject == writes and q.graph_name.value == graph_iri(base, "meta")
-                  for q in after if isinstance(q.graph_name, ox.NamedNode))
-    after += provenance(base, who, changes, when, has_log, operation)
-    dataset = validate(after, settings)
-    quads = sorted(set(after), key=str)
-    fingerprint = release.info.get("sources", "")
-    in_step = fingerprint == sources_fingerprint(settings)
-    old, new = set(before), set(quads)
-    previous = journal.append(settings.data_dir, {
-        "when": when.isoformat(), "who": f"sha256:{who}", "operation": operation,
-        "base": base, "before": release.id, "release": dataset_id(quads),
-        "changes": {g: {"added": a, "removed": r} for g, (a, r) in changes.items()},
-        "remove": _nquads(old - new), "add": _nquads(new - old),
-    })
-    # the write is now part of the sources: a kill from here on loses nothing, and the next
-    # write or build publishes it if this one does not get to
-    if in_step:  # the release reflects the sources exactly, so it still does after the append
-        fingerprint = sources_fingerprint(settings)
-    try:
-        published = publish(quads, var=settings.var, base=base,
-                            meta=dataset_metadata(dataset, base), prefixes=data_prefixes(base),
-                            sources=fingerprint, before_swap=remote_loader(settings, quads),
-                            keep=settings.keep_releases)
-    except RemoteLoadFailed as exc:
-        journal.truncate(settings.data_dir, previous)
-        raise Problem(503, f"{exc}; nothing was changed") from None
-    except OSError as exc:  # a full disk, …: the client hears of a failure, so take it back
-        journal.truncate(settings.data_dir, previous)
-        raise Problem(503, f"the write could not be published ({exc.strerror}); "
-                           "nothing was changed") from None
+    release, pending = _live(settings)
+    with building_folder(settings.var) as building:
+        path = building / "store"
+        touched = _copy(release, path, pending, base)
+        delta = change(path)  # the working store is closed again when this returns
+        if not delta:
+            shutil.rmtree(building, ignore_errors=True)
+            return WriteResult(release=None)
+        store = ox.Store(str(path))
+        renamed = _skolemized(base, uuid.uuid4().hex[:8], delta)
+        for blank, named in renamed.items():
+            store.remove(blank)
+            store.add(named)
+        delta.added = (delta.added - renamed.keys()) | set(renamed.values())
+        changes = _counts(delta)
+        when = datetime.now(UTC).replace(microsecond=0)
+        writes, meta_graph = (ox.NamedNode(graph_iri(base, g)) for g in (WRITES_GRAPH, "meta"))
+        has_log = next(store.quads_for_pattern(writes, None, None, meta_graph), None) is not None
+        record = {q for q in provenance(base, who, changes, when, has_log, operation)
+                  if q not in store}
+        store.extend(record)
+        delta.added |= record
+        _settle(store, delta)
+        _validate(store, settings, delta)
+        digests = _digests(release, store, touched | {q.graph_name.value for q in
+                                                       delta.added | delta.removed})
+        fingerprint = release.info.get("sources", "")
+        in_step = fingerprint == sources_fingerprint(settings)
+        previous = journal.append(settings.data_dir, {
+            "when": when.isoformat(), "who": f"sha256:{who}", "operation": operation,
+            "base": base, "before": release.id, "release": release_id(digests),
+            "changes": {g: {"added": a, "removed": r} for g, (a, r) in changes.items()},
+            "remove": _nquads(delta.removed), "add": _nquads(delta.added),
+        })
+        # the write is now part of the sources: a kill from here on loses nothing, and the
+        # next write or build publishes it if this one does not get to
+        if in_step:  # the release reflects the sources exactly, so it still does after this
+            fingerprint = sources_fingerprint(settings)
+        quads = list(named_quads(store)) if settings.backend == "remote" else []
+        meta = dataset_metadata(store, base)
+        held = [store]  # publish_store closes the store before the swap: the only reference
+        del store
+        try:
+            published = publish_store(
+                held.pop(), building, var=settings.var, base=base, meta=meta,
+                prefixes=data_prefixes(base), sources=fingerprint,
+                before_swap=remote_loader(settings, quads), keep=settings.keep_releases,
+                compact=False)
+        except RemoteLoadFailed as exc:
+            journal.truncate(settings.data_dir, previous)
+            raise Problem(503, f"{exc}; nothing was changed") from None
+        except OSError as exc:  # a full disk, …: the client hears of a failure, so take it back
+            journal.truncate(settings.data_dir, previous)
+            raise Problem(503, f"the write could not be published ({exc.strerror}); "
+                               "nothing was changed") from None
     return WriteResult(release=published, changes=changes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -135,10 +136,21 @@ def test_keep_releases_must_keep_at_least_the_live_one():
         load_settings(environ={"CITYNET_KEEP_RELEASES": "0"})
 
 
-def test_an_unreadable_older_dump_does_not_block_publishing(tmp_path):
+def test_the_change_log_compares_the_stores_not_the_dumps(tmp_path):
     var = tmp_path / "var"
     first = _publish(var, 1, keep=3)
     (first.dumps_path / "citynet.nq.gz").write_bytes(b"not gzip at all")
+    second = _publish(var, 2, keep=3)
+    assert second.previous == first.id
+    assert second.info["changes"] == {f"{BASE}graph/test": {"added": 1, "removed": 0}}
+
+
+def test_an_unreadable_older_store_does_not_block_publishing(tmp_path):
+    var = tmp_path / "var"
+    first = _publish(var, 1, keep=3)
+    shutil.rmtree(first.store_path)
+    first.store_path.mkdir()
+    (first.store_path / "CURRENT").write_text("MANIFEST-not-there\n")
     second = _publish(var, 2, keep=3)
     assert current_release(var).id == second.id and second.previous == first.id
     assert second.info["changes"] is None and not second.changes_path.exists()

@@ -17,6 +17,7 @@ import requests
 from service.build.pipeline import build
 from service.store.release import current_release, releases_dir
 from service.writes.apply import apply_write
+from service.writes.operations import add_to_graph
 from tests.conftest import BASE, PROJECT_ROOT, Server, free_port, source_copy, stop_server
 from tests.store.conftest import ENGINES, SparqlServer, remote_settings
 
@@ -85,9 +86,9 @@ def test_two_replicas_serve_one_release_and_both_follow_a_new_one(tmp_path, new_
             first.dumps_path / name).read_bytes()
 
         comment = ox.Literal("published once, served by every replica", language="en")
-        second = apply_write(publisher, "test", lambda store: store.update(
-            f"INSERT DATA {{ GRAPH <{BASE}graph/cities> {{ <{BARCELONA}> <{COMMENT}> "
-            f"{comment} }} }}")).release
+        second = apply_write(publisher, "test", add_to_graph(
+            f"{BASE}graph/cities", [ox.Triple(ox.NamedNode(BARCELONA), ox.NamedNode(COMMENT),
+                                              comment)])).release
         assert second is not None and second.id != first.id
         assert current_release(publisher.var).id == second.id
         deadline = time.monotonic() + 30
@@ -130,10 +131,11 @@ def test_readers_see_the_whole_previous_or_the_whole_new_release(tmp_path, new_s
     thread = threading.Thread(target=read)
     thread.start()
     try:
-        extra = " ".join(f"<{BASE}id/city/barcelona> <{COMMENT}> \"note {i}\"@en ."
-                         for i in range(3000))  # enough for several Virtuoso batches
-        second = apply_write(publisher, "test", lambda store: store.update(
-            f"INSERT DATA {{ GRAPH <{BASE}graph/cities> {{ {extra} }} }}")).release
+        extra = [ox.Triple(ox.NamedNode(f"{BASE}id/city/barcelona"), ox.NamedNode(COMMENT),
+                           ox.Literal(f"note {i}", language="en"))
+                 for i in range(3000)]  # enough for several Virtuoso batches
+        second = apply_write(publisher, "test", add_to_graph(f"{BASE}graph/cities",
+                                                             extra)).release
     finally:
         time.sleep(0.5)
         done.set()

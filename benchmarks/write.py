@@ -1,0 +1,103 @@
+"""``python -m benchmarks write``: what one token write costs as the dataset grows.
+
+For each size, a generated source folder (``citynet generate``) is built once into
+``--work`` (reused when there), then each kind of write is made in a process of its own, as
+the web layer makes it (:func:`service.writes.apply.apply_write`): a Graph Store POST of one
+triple, a SPARQL Update adding a comment to ten things of one graph, and a Graph Store PUT of
+that whole graph (its comments replaced by one). Prints, per write, wall and CPU seconds (the update's own
+process included), peak RSS and the triples it changed, beside the build of the same data:
+a write should cost a small part of a build, and its memory should not follow the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.scale import BASE, ensure_built
+from service.generate.plan import parse_size
+from service.settings import PROJECT_ROOT
+
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+KINDS = ("Graph Store POST, 1 triple", "SPARQL Update, 10 triples",
+         "Graph Store PUT of the whole graph")
+
+
+def _one(root: str, var: str, kind: int) -> dict:
+    """Make one write of ``kind`` (an index of KINDS); its figures."""
+    import pyoxigraph as ox
+
+    from service.settings import load_settings
+    from service.store.release import current_release
+    from service.writes.apply import apply_write
+    from service.writes.operations import add_to_graph, replace_graph, sparql_update
+
+    settings = load_settings({"root": Path(root), "var": Path(var), "base": BASE}, environ={})
+    graph = f"{BASE}graph/cities"
+    stamp = ox.Literal(f"benchmark write {time.time_ns()}")
+    store = ox.Store.read_only(str(current_release(settings.var).store_path))
+    held = list(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    subject = held[0].subject
+    if kind == 0:
+        change = add_to_graph(graph, [ox.Triple(subject, ox.NamedNode(RDFS + "comment"), stamp)])
+    elif kind == 1:
+        change = sparql_update(
+            f"INSERT {{ GRAPH <{graph}> {{ ?s <{RDFS}comment> {stamp} }} }} WHERE {{ "
+            f"{{ SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s <{RDFS}label> ?l }} }} "
+            "ORDER BY ?s LIMIT 10 } }", (), 1 << 20, 600.0, None)
+    else:
+        kept = [q.triple for q in held if q.predicate.value != RDFS + "comment"]
+        change = replace_graph(graph, [*kept, ox.Triple(subject, ox.NamedNode(RDFS + "comment"),
+                                                         stamp)])
+    del store, held
+    started, cpu = time.monotonic(), _cpu()
+    result = apply_write(settings, "benchmark", change, KINDS[kind])
+    return {"wall": time.monotonic() - started, "cpu": _cpu() - cpu,
+            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "changed": sum(a + r for a, r in result.changes.values())}
+
+
+def _cpu() -> float:
+    own, children = (resource.getrusage(who) for who in
+                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks write", description=__doc__)
+    parser.add_argument("--sizes", default="100k,1M", help="comma-separated dataset sizes")
+    parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "var" / "bench-write",
+                        help="folder for the generated datasets and their builds (reused)")
+    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # root var kind: one write
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(_one(args.one[0], args.one[1], int(args.one[2]))))
+        return 0
+    work = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in (parse_size(s) for s in args.sizes.split(",")):
+        root = work / f"root-{size}"
+        if not (root / "data").is_dir():
+            subprocess.run([sys.executable, "-m", "service.cli", "generate", "--triples",
+                            str(size), "--out", str(root)], check=True, cwd=PROJECT_ROOT)
+        dataset = ensure_built(f"{size:,}", root, work / f"var-{size}")
+        for kind, name in enumerate(KINDS):
+            out = subprocess.run([sys.executable, "-m", "benchmarks", "write", "--one",
+                                  str(root), str(dataset.var), str(kind)], check=True,
+                                 cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+            rows.append((dataset, name, json.loads(out.strip().splitlines()[-1])))
+    print(f"\n# load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
+    print("| triples | write | changed | wall s | CPU s | peak RSS MiB | build s |")
+    print("|---|---|---|---|---|---|---|")
+    for dataset, name, f in rows:
+        built = f"{dataset.build_seconds:.0f}" if dataset.build_seconds is not None else "reused"
+        print(f"| {dataset.name} | {name} | {f['changed']} | {f['wall']:.1f} | {f['cpu']:.1f} "
+              f"| {f['rss']:.0f} | {built} |")
+    return 0
