@@ -141,8 +141,10 @@ def build(settings: Settings) -> Release:
             return _publish(settings, held, files, building, seen, (fingerprint, files_hash))
     except RemoteLoadFailed as exc:
         raise BuildFailed(f"{exc}; nothing was published") from None
-    except (LockBusy, journal.JournalError) as exc:
+    except LockBusy as exc:
         raise BuildFailed(f"{exc}; nothing was published") from None
+    except journal.JournalError as exc:  # a damaged line: named as a broken source is
+        raise BuildFailed(str(exc)) from None
 
 
 def _raise_unless_conforms(report: Report) -> None:
@@ -172,7 +174,10 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
         prepared = prepare_release(held[0], building, base=base, prefixes=prefixes,
                                    first=live_release(var) is None)
         with release_lock(var, settings.lock_timeout):
-            new = journal.since(settings.data_dir, seen)
+            try:
+                new = journal.since(settings.data_dir, seen)
+            except journal.JournalError as exc:
+                raise BuildFailed(f"{exc}; nothing was published") from None
             if not new or round_ == UNLOCKED_ROUNDS:
                 if new:
                     log.info("catching up with %d write(s) under the release lock", len(new))
