@@ -278,10 +278,10 @@ def test_a_killed_build_leaves_the_live_release_and_its_folder_to_the_next(
     assert snapshot(settings.var) == before and current_release(settings.var).id == live.id
     assert holds(live, f"ASK {{ GRAPH <{BASE}graph/cities> {{ ?s ?p ?o }} }}")
     assert building_folders(settings.var) == [folder]
-    # neither lock outlives the killed build: a write and the next build go through
-    written = write(replace(settings, lock_timeout=1.0), "cities", "after the kill")
+    # neither lock outlives the killed build: the next one takes both within a second,
+    # and removes the killed one's folder
     retry = start_build(settings, CITYNET_LOCK_TIMEOUT="1")
     _out, err = retry.communicate(timeout=600)
     assert retry.returncode == 0, err
     assert building_folders(settings.var) == []
-    assert current_release(settings.var).id == written.id
+    assert current_release(settings.var).info["previous"] == live.id
