@@ -13,8 +13,8 @@ import pytest
 
 from service.build.pipeline import build
 from service.settings import PROJECT_ROOT, Settings, load_settings
+from tests.conftest import BASE
 
-BASE = "http://127.0.0.1:8080/"
 GENERATED_TRIPLES = 100_000
 
 
