@@ -26,6 +26,7 @@ from service.build.dumps import named_quads
 from service.build.load import Loaded, load_into, replay
 from service.build.publish import (
     LockBusy,
+    Prepared,
     build_lock,
     building_folder,
     finish_release,
@@ -162,6 +163,17 @@ def _catch_up(settings: Settings, store: ox.Store, entries: list[journal.Entry],
     _raise_unless_conforms(validate_loaded(Loaded(store, files), load_shapes(settings.shapes_dir)))
 
 
+def _prepare(settings: Settings, store: ox.Store,
+             building: Path) -> tuple[Prepared, dict, list[ox.Quad]]:
+    """The release's files (:func:`prepare_release`), its catalogue metadata and, with the
+    remote backend, its quads for the server: all that needs no lock."""
+    prepared = prepare_release(store, building, base=settings.base_iri,
+                               prefixes=data_prefixes(settings.base_iri),
+                               first=live_release(settings.var) is None)
+    quads = list(named_quads(store)) if settings.backend == "remote" else []
+    return prepared, dataset_metadata(store, settings.base_iri), quads
+
+
 def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Path]],
              building: Path, seen: list[journal.Entry],
              fingerprints: tuple[str, str]) -> Release:
@@ -169,11 +181,9 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
     writes journaled meanwhile, and make it live. ``fingerprints``: the sources' when the
     build read them, with and without the journal (:func:`_fingerprints`)."""
     fingerprint, files_hash = fingerprints
-    base, prefixes, var = settings.base_iri, data_prefixes(settings.base_iri), settings.var
     for round_ in range(UNLOCKED_ROUNDS + 1):
-        prepared = prepare_release(held[0], building, base=base, prefixes=prefixes,
-                                   first=live_release(var) is None)
-        with release_lock(var, settings.lock_timeout):
+        prepared, meta, quads = _prepare(settings, held[0], building)
+        with release_lock(settings.var, settings.lock_timeout):
             try:
                 new = journal.since(settings.data_dir, seen)
             except journal.JournalError as exc:
@@ -182,18 +192,16 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
                 if new:
                     log.info("catching up with %d write(s) under the release lock", len(new))
                     _catch_up(settings, held[0], new, files)
-                    prepared = prepare_release(held[0], building, base=base, prefixes=prefixes,
-                                               first=live_release(var) is None)
+                    prepared, meta, quads = _prepare(settings, held[0], building)
                 if round_ or new:
                     # the release holds every journal entry: in step with the sources if
                     # only the journal changed since the build began
                     now, now_files = _fingerprints(settings)
                     fingerprint = now if now_files == files_hash else fingerprint
-                quads = list(named_quads(held[0])) if settings.backend == "remote" else []
-                meta = dataset_metadata(held[0], base)
                 held.clear()
                 gc.collect()  # closed before the swap
-                return finish_release(prepared, var=var, meta=meta, sources=fingerprint,
+                return finish_release(prepared, var=settings.var, meta=meta,
+                                      sources=fingerprint,
                                       before_swap=remote_loader(settings, quads),
                                       keep=settings.keep_releases)
         # leave the lock to writes while catching up with them
