@@ -10,7 +10,6 @@ step, where the writes journaled meanwhile are caught up with before the release
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import tempfile
@@ -198,9 +197,7 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
                     # only the journal changed since the build began
                     now, now_files = _fingerprints(settings)
                     fingerprint = now if now_files == files_hash else fingerprint
-                held.clear()
-                gc.collect()  # closed before the swap
-                return finish_release(prepared, var=settings.var, meta=meta,
+                return finish_release(prepared, held, var=settings.var, meta=meta,
                                       sources=fingerprint,
                                       before_swap=remote_loader(settings, quads),
                                       keep=settings.keep_releases)
