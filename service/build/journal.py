@@ -93,11 +93,22 @@ def read(data_dir: Path) -> list[Entry]:
     return _scan(data, path)[0]
 
 
+def since(data_dir: Path, seen: list[Entry]) -> list[Entry]:
+    """The entries appended after ``seen`` (what a build read at its start); a JournalError
+    when the journal no longer starts with them (edited, or removed, meanwhile)."""
+    entries = read(data_dir)
+    if entries[: len(seen)] != seen:
+        raise JournalError(f"{journal_path(data_dir)} was changed other than by appending "
+                           "writes while the build ran")
+    return entries[len(seen):]
+
+
 def append(data_dir: Path, record: dict) -> int:
     """Make one write durable: drop a torn tail, append the line, fsync file and folder; the
     length of the journal before it (for :func:`truncate`).
 
-    Callers hold the release lock, so appends never interleave.
+    Callers hold the release lock, so appends never interleave, and a build that reads the
+    journal under it never sees an entry that :func:`truncate` takes back.
     """
     path = journal_path(data_dir)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,9 +50,26 @@ class LockBusy(Exception):
     """The release lock stayed held by another build or write for longer than allowed."""
 
 
+class BuildBusy(LockBusy):
+    """Another build held the build lock for longer than allowed."""
+
+
+def _wait_flock(handle, deadline: float | None) -> bool:
+    """Take an exclusive ``flock`` on ``handle``; False once ``deadline`` has passed."""
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
+
 @contextmanager
 def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
-    """One publisher at a time (a build or an API write), across threads and processes.
+    """One publisher at a time (a build's final step or an API write), across threads and
+    processes.
 
     Holders read the live release and publish the next one under the lock, so no change is
     lost to a concurrent swap. An exclusive ``flock`` on ``var/.lock``; the kernel releases it
@@ -61,17 +79,35 @@ def release_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
     var.mkdir(parents=True, exist_ok=True)
     path = var / ".lock"
     with path.open("w") as handle:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockBusy(f"the release lock {path} is held by another build or write; "
-                                   f"gave up after {timeout:g} s") from None
-                time.sleep(0.05)
+        if not _wait_flock(handle, None if timeout is None else time.monotonic() + timeout):
+            raise LockBusy(f"the release lock {path} is held by another build or write; "
+                           f"gave up after {timeout:g} s")
         try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def build_lock(var: Path, timeout: float | None = None) -> Iterator[None]:
+    """One build at a time: an exclusive ``flock`` on ``var/.build-lock``, held for the whole
+    build (which takes the release lock only for its final step, so writes go on meanwhile).
+
+    The holder's process id is written into the file, so a build that gives up after
+    ``timeout`` (BuildBusy) can name the one it waited for.
+    """
+    var.mkdir(parents=True, exist_ok=True)
+    path = var / ".build-lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    with os.fdopen(fd, "r+") as handle:
+        if not _wait_flock(handle, None if timeout is None else time.monotonic() + timeout):
+            holder = handle.read().strip() or "unknown"
+            raise BuildBusy(f"another build is running (process {holder}, lock {path}); "
+                            f"gave up waiting after {timeout:g} s")
+        try:
+            handle.truncate(0)
+            handle.write(str(os.getpid()))
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -95,15 +131,40 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _claim(folder: Path) -> int | None:
+    """An open descriptor of ``folder`` holding its ``flock``, or None when another process
+    (a running build or write) holds it or the folder is gone."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def remove_leftovers(var: Path) -> None:
-    """Delete folders and links left behind by interrupted builds."""
+    """Delete the ``.building-…`` folders of interrupted builds and writes.
+
+    Each folder is ``flock``ed by its owner while it works in it (:func:`building_folder`)
+    and the kernel releases that lock when the owner dies: a folder whose lock can be taken
+    is a leftover; one whose lock is held belongs to a running build or write and is kept.
+    """
     root = releases_dir(var)
-    if root.is_dir():
-        for entry in root.iterdir():
-            if entry.name.startswith(BUILDING_PREFIX):
+    if not root.is_dir():
+        return
+    for entry in root.iterdir():
+        if not entry.name.startswith(BUILDING_PREFIX):
+            continue
+        fd = _claim(entry)
+        if fd is not None:
+            try:
                 shutil.rmtree(entry, ignore_errors=True)
-    for entry in var.glob(".current-*"):
-        entry.unlink(missing_ok=True)
+            finally:
+                os.close(fd)
 
 
 def prune(var: Path, keep: int) -> list[Path]:
@@ -122,7 +183,12 @@ def prune(var: Path, keep: int) -> list[Path]:
 
 
 def swap_current(var: Path, release_dir: Path) -> None:
-    """Point ``current`` at ``release_dir`` atomically (a symlink replaced by rename)."""
+    """Point ``current`` at ``release_dir`` atomically (a symlink replaced by rename).
+
+    Callers hold the release lock, so any other ``.current-…`` link is a leftover of a
+    publisher killed mid-swap."""
+    for entry in var.glob(".current-*"):
+        entry.unlink(missing_ok=True)
     temp_link = var / f".current-{uuid.uuid4().hex}"
     os.symlink(release_dir.relative_to(var), temp_link)
     os.replace(temp_link, current_link(var))
@@ -134,17 +200,30 @@ def building_folder(var: Path) -> Iterator[Path]:
     """A new, private folder to build a release in (``releases/.building-…``), deleted if
     anything fails before :func:`publish_store` has renamed it into place.
 
-    Callers hold the release lock: the next holder deletes any folder left by a killed one."""
+    The folder is ``flock``ed for as long as it is in use, so the leftovers another build or
+    write removes (:func:`remove_leftovers`) are only those of killed ones, never this one.
+    """
     var.mkdir(parents=True, exist_ok=True)
     releases_dir(var).mkdir(exist_ok=True)
     remove_leftovers(var)
-    building = releases_dir(var) / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
-    building.mkdir()
+    while True:
+        building = releases_dir(var) / f"{BUILDING_PREFIX}{uuid.uuid4().hex}"
+        building.mkdir()
+        fd = os.open(building, os.O_RDONLY | os.O_DIRECTORY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(building).st_ino == os.fstat(fd).st_ino:
+                break  # still ours: a cleaner could have removed it between mkdir and flock
+        except FileNotFoundError:
+            pass
+        os.close(fd)
     try:
         yield building
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+    finally:
+        os.close(fd)
 
 
 def publish(quads: list[ox.Quad], *, var: Path, **options) -> Release:
@@ -166,6 +245,105 @@ def store_counts(store: ox.Store) -> tuple[int, dict[str, int]]:
     return triples, dict(sorted(graphs.items()))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A release's files written in its building folder, short of what depends on the live
+    release (its change log against it, the record, the swap): :func:`finish_release`."""
+
+    building: Path
+    base: str
+    prefixes: dict[str, str]
+    triples: int
+    graphs: dict[str, int]
+    dumps: list
+    release_id: str
+    digests: dict[str, str]
+    first: dict | None  # the change log's summary when written as a first release's
+
+
+def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dict[str, str],
+                    first: bool, compact: bool = True) -> Prepared:
+    """Write the dumps, the label index and (``first``: no release is live) the first change
+    log of the release in ``store`` (``building/store``): the long part of publishing, which
+    needs no lock, and can run again on the same folder after the store changed.
+    ``compact`` compacts the store first (after a bulk load; a write's copy of a compacted
+    store does not need it)."""
+    if compact:
+        store.optimize()
+    triples, graphs = store_counts(store)
+    # a first release's change log has every triple: written from the N-Quads dump's pass,
+    # which also hashes each graph (a later release diffs only the graphs whose hash changed)
+    log_all = history.FirstChangeLog(building / "changes.body") if first else None
+    # the label index is written while the last dumps are (both mostly outside the GIL)
+    dumps, digests = write_dumps(
+        store, building / "dumps", prefixes, log_all, disjoint=triples == sum(graphs.values()),
+        meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
+    identifier = release_id(digests)
+    summary = None
+    if log_all is not None:
+        summary = log_all.finish(building / history.CHANGES_FILE, base, identifier, prefixes,
+                                 graphs)
+    store.flush()
+    return Prepared(building, base, prefixes, triples, graphs, dumps, identifier, digests,
+                    summary)
+
+
+def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta: dict,
+                   sources: str = "", before_swap: Callable[[Release], None] | None = None,
+                   keep: int = KEEP_RELEASES) -> Release:
+    """Complete a prepared release against the release live now and make it the live one.
+
+    Callers hold the release lock. ``held`` is a one-item list with the release's store, its
+    only reference: read for the change log, then closed (the list emptied) before the swap.
+    ``before_swap`` runs once the release is complete and before it goes live (the remote
+    backend publishes it to its server there), given the release at the folder it is about to
+    be renamed to; if it raises, the live one stays as it was. The release records the live
+    one as its previous release, with the triples that changed since (``changes.trig``); the
+    oldest releases beyond ``keep`` are then deleted, never the live one.
+    """
+    building, base, identifier = prepared.building, prepared.base, prepared.release_id
+    previous = live_release(var)
+    summary = prepared.first
+    if previous is not None:
+        summary = _change_log(previous, held[0], building, base, identifier, prepared.prefixes,
+                              prepared.digests)
+    held.clear()
+    gc.collect()
+
+    info = {
+        "id": identifier,
+        "base": base,
+        "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "version": meta.get("version", ""),
+        "sources": sources,
+        "triples": prepared.triples,
+        "default_graph": LAYOUT,
+        "quads": sum(prepared.graphs.values()),
+        "graphs": prepared.graphs,
+        "dumps": prepared.dumps,
+        "sequence": previous.sequence + 1 if previous else 1,
+        "previous": previous.id if previous else None,
+        "previous_built": previous.built if previous else None,
+        "changes": summary,
+        history.DIGESTS: prepared.digests,
+    }
+    description = describe_release(info, meta, base)
+    (building / "description.ttl").write_bytes(
+        ox.serialize(description, format=ox.RdfFormat.TURTLE, prefixes=prepared.prefixes)
+    )
+    (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    _fsync_dir(building)
+    final = releases_dir(var) / f"{identifier}-{time.time_ns()}"
+    if before_swap is not None:
+        # told where the release will live: a remote store's record names its folder
+        before_swap(Release(path=final, info=read_release(building).info))
+
+    os.rename(building, final)
+    swap_current(var, final)
+    prune(var, keep)
+    return read_release(final)
+
+
 def publish_store(
     store: ox.Store,
     building: Path,
@@ -180,69 +358,15 @@ def publish_store(
     compact: bool = True,
 ) -> Release:
     """Complete the release whose store (named graphs and their merge as the default graph)
-    is ``building/store`` and make it the live one.
-
-    ``before_swap`` runs once the release is complete and before it goes live (the remote
-    backend publishes it to its server there), given the release at the folder it is about to
-    be renamed to; if it raises, the new release is deleted and the live one stays as it was.
-    The release records the live one as its previous release, with the triples that changed
-    since (``changes.trig``); the oldest releases beyond ``keep`` are then deleted, never the
-    live one. ``compact`` compacts the store first (after a bulk load; a write's copy of a
-    compacted store does not need it).
-    """
-    if compact:
-        store.optimize()
-    triples, graphs = store_counts(store)
-    previous = _live(var)
-    # a first release's change log has every triple: written from the N-Quads dump's pass,
-    # which also hashes each graph (a later release diffs only the graphs whose hash changed)
-    first = history.FirstChangeLog(building / "changes.body") if previous is None else None
-    # the label index is written while the last dumps are (both mostly outside the GIL)
-    dumps, digests = write_dumps(
-        store, building / "dumps", prefixes, first, disjoint=triples == sum(graphs.values()),
-        meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
-    identifier = release_id(digests)
-    if first is not None:
-        summary = first.finish(building / history.CHANGES_FILE, base, identifier, prefixes,
-                               graphs)
-    else:
-        summary = _change_log(previous, store, building, base, identifier, prefixes, digests)
-    store.flush()
+    is ``building/store`` and make it the live one, all at once: callers hold the release
+    lock. Hand it the only reference to ``store``: it is closed before the swap. See
+    :func:`prepare_release` for ``compact``, :func:`finish_release` for the rest."""
+    prepared = prepare_release(store, building, base=base, prefixes=prefixes,
+                               first=live_release(var) is None, compact=compact)
+    held = [store]
     del store
-    gc.collect()
-
-    info = {
-        "id": identifier,
-        "base": base,
-        "built": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "version": meta.get("version", ""),
-        "sources": sources,
-        "triples": triples,
-        "default_graph": LAYOUT,
-        "quads": sum(graphs.values()),
-        "graphs": graphs,
-        "dumps": dumps,
-        "sequence": previous.sequence + 1 if previous else 1,
-        "previous": previous.id if previous else None,
-        "previous_built": previous.built if previous else None,
-        "changes": summary,
-        history.DIGESTS: digests,
-    }
-    description = describe_release(info, meta, base)
-    (building / "description.ttl").write_bytes(
-        ox.serialize(description, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    )
-    (building / RELEASE_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
-    _fsync_dir(building)
-    final = releases_dir(var) / f"{identifier}-{time.time_ns()}"
-    if before_swap is not None:
-        # told where the release will live: a remote store's record names its folder
-        before_swap(Release(path=final, info=read_release(building).info))
-
-    os.rename(building, final)
-    swap_current(var, final)
-    prune(var, keep)
-    return read_release(final)
+    return finish_release(prepared, held, var=var, meta=meta, sources=sources,
+                          before_swap=before_swap, keep=keep)
 
 
 def _change_log(previous: Release, store: ox.Store, building: Path, base: str, release_id: str,
@@ -267,7 +391,7 @@ def _change_log(previous: Release, store: ox.Store, building: Path, base: str, r
     return history.summary(changes)
 
 
-def _live(var: Path) -> Release | None:
+def live_release(var: Path) -> Release | None:
     """The live release a new one revises, if there is one whose store is there to compare."""
     try:
         release = current_release(var)
