@@ -165,7 +165,8 @@ class Settings:
         2, "Query executor processes per WSGI worker (killed and replaced on timeout).",
         _parse_int, commands=_SERVE, check=_at_least(1))
     lock_timeout: float = _setting(
-        30.0, "Seconds a write or build waits for the release lock (var/.lock) before giving up.",
+        30.0, "Seconds a write or a build's final step waits for the release lock (var/.lock), "
+        "and a build for another build (var/.build-lock), before giving up.",
         _parse_float, commands=("build", "serve"), check=_positive)
     query_memory: int = _setting(
         1 << 30, "Bytes of address space each query executor (and each SPARQL Update) may use.",

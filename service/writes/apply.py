@@ -6,8 +6,8 @@ what it did to the named graphs (:class:`service.writes.operations.Delta`), the 
 is kept their merge for those triples only, the result is validated against the shapes, and
 only a valid one is published with :func:`service.build.publish.publish_store` (dumps,
 description, one atomic swap). Nothing is read into memory beyond the graphs the write
-touches; the dumps and the label index are written whole, as a build writes them. Writes and
-builds are serialised by :func:`release_lock`.
+touches; the dumps and the label index are written whole, as a build writes them. Writes, and
+the final step of each build, are serialised by :func:`release_lock`.
 
 Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
 (:mod:`service.build.journal`) and fsync'd: it is part of the sources from then on, and every
