@@ -284,9 +284,9 @@ class _Change:
     def classes(self, names: tuple[str, ...]) -> set[str]:
         found: set[str] = set()
         for name in names:
-            if name not in self._classes:
-                self._classes[name] = {c[1:-1] for c in resolve_classes(self.store, name,
-                                                                         self.cache)}
+            if name not in self._classes:  # the class itself even if no longer in the store
+                self._classes[name] = {name} | {c[1:-1] for c in resolve_classes(
+                    self.store, name, self.cache)}
             found |= self._classes[name]
         return found
 
