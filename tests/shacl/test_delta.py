@@ -16,9 +16,10 @@ from service.build.sources import SD_NAMED_GRAPH
 from service.build.validate import load_shapes, validate_change_loaded, validate_loaded
 from service.settings import PROJECT_ROOT
 from service.shacl.compile import Compiler
-from service.shacl.delta import plan, validate_change
+from service.shacl.delta import Read, plan, sparql_reads, validate_change
 from service.shacl.engine import compile_graph, resolve, validate_store
 from service.shacl.shapes import COMPONENTS
+from service.shacl.shapes import Path as ShapePath
 from tests.shacl.mutations import constraints, mutation
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -263,3 +264,75 @@ def test_loaded_change_in_a_new_named_graph_same_report_as_validate_loaded(shape
         (graph.value, "MinCountConstraintComponent"),  # the new graph has no source
         (person.value, "MinCountConstraintComponent")}  # the person has no name
     assert not any(True for _ in store.quads_for_pattern(graph, RDF_TYPE, None, DEFAULT))
+
+
+def test_a_unit_cut_from_its_network_reports_the_units_below_it(steps, store):
+    """UnitShape-network's path is org:subOrganizationOf*/org:unitOf: removing one unit's
+    org:unitOf breaks every unit under it, which the change does not name."""
+    row = next(iter(store.query(
+        "PREFIX org: <http://www.w3.org/ns/org#> SELECT ?u ?n WHERE { ?u org:unitOf ?n . "
+        "?g org:subOrganizationOf ?u } ORDER BY ?u LIMIT 1")))
+    cut = ox.Triple(row["u"], ox.NamedNode("http://www.w3.org/ns/org#unitOf"), row["n"])
+    added, removed = apply(store, [], [cut])
+    found = validate_change(store, steps, added, removed)
+    assert found == validate_store(store, list(steps.checks))
+    network = {r.focus for r in found if r.shape.endswith("UnitShape-network")}
+    assert str(row["u"]) in network and len(network) > 1
+
+
+def test_an_instant_moved_reports_its_period(steps, store):
+    """PeriodOrderShape's SPARQL constraint reads the dates of the period's instants: a date
+    changed on an instant reports the period, which the change does not name."""
+    row = next(iter(store.query(
+        "PREFIX time: <http://www.w3.org/2006/time#> SELECT ?p ?e ?d WHERE { "
+        "?p time:hasBeginning ?b ; time:hasEnd ?e . ?e time:inXSDDate ?d } ORDER BY ?e "
+        "LIMIT 1")))
+    date = ox.NamedNode("http://www.w3.org/2006/time#inXSDDate")
+    early = ox.Literal("1900-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    added, removed = apply(store, [ox.Triple(row["e"], date, early)],
+                           [ox.Triple(row["e"], date, row["d"])])
+    found = validate_change(store, steps, added, removed)
+    assert found == validate_store(store, list(steps.checks))
+    assert [r.focus for r in found if r.shape.endswith("PeriodOrderShape")] == [str(row["p"])]
+
+
+WARNING_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<urn:test:MailShape> a sh:NodeShape ; sh:targetClass foaf:Person ; sh:property [
+    sh:path foaf:mbox ; sh:minCount 1 ; sh:severity sh:Warning ; sh:message "No mailbox." ] .
+"""
+
+
+def test_warnings_of_untouched_nodes_are_still_reported(shapes, store):
+    """A conforming store may hold warnings: checks of another severity run in full."""
+    extended = Graph()
+    for triple in shapes:
+        extended.add(triple)
+    extended.parse(data=WARNING_SHAPE, format="turtle")
+    checks = compile_graph(extended)
+    whole = validate_store(store, checks)
+    assert whole and {r.severity for r in whole} == {"Warning"}
+    assert validate_change(store, checks, [], []) == whole
+
+
+P, Q = "urn:p", "urn:q"
+
+
+@pytest.mark.parametrize(("select", "reads"), [
+    ("SELECT $this WHERE { $this <urn:p> ?x . ?x <urn:q> ?y FILTER (?y > 1) }",
+     (Read(None, P, True), Read(ShapePath("iri", P), Q, True))),
+    ("SELECT $this WHERE { ?x <urn:p> $this . ?x <urn:q>* ?y BIND (STR(?y) AS ?s) }",
+     (Read(None, P, False), Read(ShapePath("sequence", parts=(
+         ShapePath("inverse", parts=(ShapePath("iri", P),)),
+         ShapePath("zeroOrMore", parts=(ShapePath("iri", Q),)))), Q, True))),
+    ("SELECT $this WHERE { $this <urn:p> ?x FILTER NOT EXISTS { ?x <urn:q> ?y } }", None),
+    ("SELECT $this WHERE { $this <urn:p> ?x OPTIONAL { ?x <urn:q> ?y } }", None),
+    ("SELECT $this WHERE { $this <urn:p> ?x . ?other <urn:p> ?z }", None),  # disconnected
+    ("SELECT $this WHERE { $this ?p ?x }", None),  # any predicate
+    ("SELECT $this (COUNT(?x) AS ?n) WHERE { $this <urn:p> ?x } GROUP BY $this", None),
+    ("SELECT $this WHERE { { $this <urn:p> ?x } UNION { $this <urn:q> ?x } }", None),
+    ("SELECT $this WHERE { $this <urn:p> ?x } LIMIT 1", None),
+])
+def test_sparql_constraints_are_local_only_when_provably_so(select, reads):
+    """What a SPARQL-based constraint reads, from $this; None: it runs over the whole store."""
+    assert sparql_reads("", select) == reads
