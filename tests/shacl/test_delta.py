@@ -15,9 +15,11 @@ from service.build.load import Loaded
 from service.build.sources import SD_NAMED_GRAPH
 from service.build.validate import load_shapes, validate_change_loaded, validate_loaded
 from service.settings import PROJECT_ROOT
+from service.shacl import delta
 from service.shacl.compile import Compiler
-from service.shacl.delta import Read, plan, sparql_reads, validate_change
+from service.shacl.delta import plan, validate_change
 from service.shacl.engine import compile_graph, resolve, validate_store
+from service.shacl.reads import Read, sparql_reads
 from service.shacl.shapes import COMPONENTS
 from service.shacl.shapes import Path as ShapePath
 from tests.shacl.mutations import constraints, mutation
@@ -181,9 +183,13 @@ def test_removing_what_a_constraint_needs_same_results_as_the_whole_store(shapes
     assert violations > len(cases) // 2  # most removals break something: not vacuous
 
 
-def test_deleting_the_typed_node_an_sh_class_points_at(steps, store):
+@pytest.mark.parametrize("substitute_up_to", [delta.SUBSTITUTE_UP_TO, 1])
+def test_deleting_the_typed_node_an_sh_class_points_at(steps, store, monkeypatch,
+                                                       substitute_up_to):
     """A role (org:Role) that memberships point at, deleted: every membership in that role
-    is reported, though the change names none of them."""
+    is reported, though the change names none of them (node by node, or, past the limit,
+    by the check over the whole store)."""
+    monkeypatch.setattr(delta, "SUBSTITUTE_UP_TO", substitute_up_to)
     chair = next(store.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/org#role"),
                                          None, DEFAULT)).object
     holders = {q.subject for q in store.quads_for_pattern(
