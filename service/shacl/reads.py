@@ -165,6 +165,8 @@ def sparql_reads(prefixes: str, select: str) -> tuple[Read, ...] | None:
     except Exception:  # noqa: BLE001 - any parse failure means: run this check in full
         return None
     triples: list = []
+    if Variable("this") not in (algebra.get("PV") or ()):
+        return None  # $this not projected: joined with the focus nodes as a cross product
     if not _patterns(algebra, triples) or not triples:
         return None
     reached: dict[Variable, Path | None] = {Variable("this"): None}

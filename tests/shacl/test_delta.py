@@ -349,7 +349,17 @@ P, Q = "urn:p", "urn:q"
     ("SELECT $this (COUNT(?x) AS ?n) WHERE { $this <urn:p> ?x } GROUP BY $this", None),
     ("SELECT $this WHERE { { $this <urn:p> ?x } UNION { $this <urn:q> ?x } }", None),
     ("SELECT $this WHERE { $this <urn:p> ?x } LIMIT 1", None),
+    ("SELECT ?x WHERE { $this <urn:p> ?x }", None),  # $this not projected
 ])
 def test_sparql_constraints_are_local_only_when_provably_so(select, reads):
     """What a SPARQL-based constraint reads, from $this; None: it runs over the whole store."""
     assert sparql_reads("", select) == reads
+
+
+def test_every_check_of_the_shapes_is_local(steps):
+    """No check of shapes/ needs the whole store after a write (SPARQL ones included)."""
+    whole = [f"{c.shape.node} {c.component}" for c, r in zip(steps.checks, steps.reads,
+                                                             strict=True) if r is None]
+    assert not whole
+    sparql = [r for c, r in zip(steps.checks, steps.reads, strict=True) if c.kind == "sparql"]
+    assert len(sparql) == 2 and all(sparql)
