@@ -94,7 +94,9 @@ class _Change:
         ends = {t.subject if read.forward else t.object for t in triples}
         if not ends or read.prefix is None:
             return ends
-        found: set = set()
+        # the ends themselves too: a path with * matches them at length zero, which a
+        # store no longer holding them would not say
+        found: set = set(ends)
         query = f"SELECT DISTINCT ?x ?n WHERE {{ ?x {read.prefix.sparql()} ?n }}"
         for end in ends:  # one substitution each: VALUES cannot hold a blank node
             found.update(row[0] for row in self.store.query(

@@ -363,3 +363,30 @@ def test_every_check_of_the_shapes_is_local(steps):
     assert not whole
     sparql = [r for c, r in zip(steps.checks, steps.reads, strict=True) if c.kind == "sparql"]
     assert len(sparql) == 2 and all(sparql)
+
+
+ROOT_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<urn:test:RootShape> a sh:NodeShape ; sh:targetNode <http://127.0.0.1:8080/id/test/root> ;
+    sh:property <urn:test:RootShape-q> .
+<urn:test:RootShape-q> a sh:PropertyShape ; sh:message "The root needs a q." ;
+    sh:path ( [ sh:zeroOrMorePath <urn:test:p> ] <urn:test:q> ) ; sh:minCount 1 .
+"""
+
+
+def test_a_target_node_losing_its_last_statement_is_reported(shapes, store):
+    """A node that the change removes from the store altogether is still a focus node when
+    a shape targets it by name: the path p*/q reaches it at length zero."""
+    extended = Graph()
+    for triple in shapes:
+        extended.add(triple)
+    extended.parse(data=ROOT_SHAPE, format="turtle")
+    steps = plan(compile_graph(extended))
+    last = ox.Triple(ox.NamedNode("http://127.0.0.1:8080/id/test/root"),
+                     ox.NamedNode("urn:test:q"), ox.Literal("v"))
+    store.add(in_default(last))
+    assert validate_store(store, list(steps.checks)) == []
+    added, removed = apply(store, [], [last])
+    found = validate_change(store, steps, added, removed)
+    assert found == validate_store(store, list(steps.checks))
+    assert [(r.focus, r.shape) for r in found] == [(str(last.subject), "urn:test:RootShape-q")]
