@@ -211,7 +211,7 @@ def check_reads(check: Check) -> list[Read] | None:
             found += list(target)
     shape, predicate = check.shape, _constraint(check)
     if predicate == SH.sparql:
-        own_prefixes, select, _message = check.parameter
+        _own_prefixes, select, _message = check.parameter  # the prefixes are in the query
         constraint = sparql_reads(_prefixes(check), select)
         return None if constraint is None else found + list(constraint)
     if shape.path is not None:
