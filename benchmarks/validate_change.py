@@ -45,8 +45,9 @@ def changes(store: ox.Store) -> list[tuple[str, list[ox.Triple], list[ox.Triple]
                         "GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1")
     found.append((f"untype the organisation of {row['n'].value} memberships", [],
                   [ox.Triple(row["o"], RDF_TYPE, ox.NamedNode(ORG + "Organization"))]))
-    row = _first(store, f"SELECT ?e ?d WHERE {{ ?p <{TIME}hasEnd> ?e . ?e <{TIME}inXSDDate> ?d "
-                        "} ORDER BY ?e LIMIT 1")
+    row = _first(store, f"SELECT ?e ?d WHERE {{ ?p <{TIME}hasEnd> ?e . ?e <{TIME}inXSDDate> ?d . "
+                        f"?p <{TIME}hasBeginning>/(<{TIME}inXSDDate>|<{TIME}inXSDgYear>|"
+                        f"<{TIME}inXSDgYearMonth>) ?b }} ORDER BY ?e LIMIT 1")
     date = ox.NamedNode(TIME + "inXSDDate")
     earlier = ox.Literal("1900-01-01", datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
     found.append(("an end date before its beginning", [ox.Triple(row["e"], date, earlier)],
