@@ -7,7 +7,8 @@ by pyoxigraph); ``reference=True`` runs pySHACL instead, which the fast one is t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from service.build.sources import (
     validation_store,
 )
 from service.namespaces import PREFIXES, RDF_TYPE
+from service.shacl.delta import Plan, plan, validate_change
 from service.shacl.engine import Result, compile_graph, validate_store
 from service.shacl.reference import reference_report, report_results
 from service.shacl.shapes import UnsupportedShape
@@ -135,6 +137,46 @@ def validate_loaded(loaded: Loaded, shapes: Graph, reference: bool = False) -> R
             results = report_results(reference_report(union, shapes))
         else:
             results = validate_store(store, _compiled(shapes))
+    finally:
+        for quad in markers:
+            store.remove(quad)
+    return _report(results, lambda node: loaded.files_mentioning(ox.NamedNode(str(node))))
+
+
+_PLANS: dict[str, Plan] = {}
+
+
+def _planned(shapes: Graph) -> Plan:
+    """The compiled and analysed shapes, kept per process by content (a write path calls this
+    for every write with the same shapes)."""
+    key = hashlib.sha256("\n".join(sorted(shapes.serialize(format="nt").splitlines()))
+                         .encode()).hexdigest()
+    if key not in _PLANS:
+        if len(_PLANS) >= 8:
+            _PLANS.clear()
+        _PLANS[key] = plan(_compiled(shapes))
+    return _PLANS[key]
+
+
+def validate_change_loaded(loaded: Loaded, shapes: Graph,
+                           added: Iterable[ox.Triple | ox.Quad],
+                           removed: Iterable[ox.Triple | ox.Quad]) -> Report:
+    """What :func:`validate_loaded` reports on ``loaded`` (the store after a change), provided
+    the store before the change conformed: only the focus nodes the change can affect are
+    checked (see :mod:`service.shacl.delta`). ``added``/``removed``: the triples or quads the
+    change added and removed; a graph a quad names counts as changed too (its
+    ``sd:NamedGraph`` marker may have appeared or gone)."""
+    store = loaded.store
+    added, removed = list(added), list(removed)
+    a, named = ox.NamedNode(str(RDF_TYPE)), ox.NamedNode(str(SD_NAMED_GRAPH))
+    markers = [ox.Quad(g, a, named, ox.DefaultGraph()) for g in loaded.graph_names()]
+    markers = [q for q in markers if q not in store]
+    touched = {q.graph_name for q in (*added, *removed)
+               if isinstance(q, ox.Quad) and not isinstance(q.graph_name, ox.DefaultGraph)}
+    changed_markers = [ox.Triple(g, a, named) for g in sorted(touched, key=str)]
+    store.extend(markers)
+    try:
+        results = validate_change(store, _planned(shapes), added + changed_markers, removed)
     finally:
         for quad in markers:
             store.remove(quad)

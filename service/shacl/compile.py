@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH
@@ -43,7 +43,9 @@ class Check:
     a SPARQL constraint's solutions; ``datatype`` rows are (this, value) candidates that the
     engine checks against ``parameter`` (lexical forms need rdflib's parsers, as pySHACL uses).
     ``prefilter``, when set, is a query whose solutions include every result's candidate: when
-    it has none, the check has no result and ``query`` is not run.
+    it has none, the check has no result and ``query`` is not run. ``focus`` is the pattern of
+    ``query`` that selects the focus nodes and ``targets`` the targets it is made of, so that
+    :mod:`service.shacl.delta` can run the check on a few focus nodes only.
     """
 
     shape: Shape
@@ -53,6 +55,8 @@ class Check:
     message: str
     parameter: object = None
     prefilter: str | None = None
+    focus: str = ""
+    targets: tuple[tuple[str, object], ...] = ()
 
 
 def term(node: Node) -> str:
@@ -144,15 +148,18 @@ class Compiler:
         return "(" + " && ".join(tests or ["true"]) + ")"
 
     # ------------------------------------------------------------------ checks
-    def checks(self, shape: Shape, focus: str = "", prefixes: str = "") -> list[Check]:
+    def checks(self, shape: Shape, focus: str = "", prefixes: str = "",
+               targets: tuple[tuple[str, object], ...] = ()) -> list[Check]:
         """Every query of a shape and its property shapes (which share its focus nodes)."""
         prefixes += shape.prefixes
         if shape.targets:
             own = self.focus(shape)
             focus = self._union(focus, own) if focus else own
-        found = [self.check(shape, focus, prefixes, p, v) for p, v in shape.constraints]
+            targets += tuple(shape.targets)
+        found = [replace(self.check(shape, focus, prefixes, p, v), focus=focus, targets=targets)
+                 for p, v in shape.constraints]
         for prop in shape.properties:
-            found.extend(self.checks(prop, focus, prefixes))
+            found.extend(self.checks(prop, focus, prefixes, targets))
         return found
 
     def _failing(self, predicate: URIRef, parameter, ok: str) -> str:
@@ -203,7 +210,8 @@ class Compiler:
         if predicate == SH.sparql:
             own_prefixes, select, template = parameter
             return Check(shape, component, prefixes + own_prefixes +
-                         f"SELECT * WHERE {{ {focus} {{ {select} }} }}", "sparql", template)
+                         f"SELECT * WHERE {{ {focus} {{ {select} }} }}", "sparql", template,
+                         parameter)
         if path is None:
             raise UnsupportedShape(f"{shape.name()}: sh:{predicate.fragment} on a node shape")
         if predicate == SH.minCount and int(parameter) == 1 and simple:

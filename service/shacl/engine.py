@@ -96,8 +96,10 @@ def resolve(store: ox.Store, query: str, cache: dict[str, str]) -> str:
     return SUBCLASSES.sub(fill, query)
 
 
-def run_check(store: ox.Store, check: Check, cache: dict[str, str] | None = None) -> list[Result]:
-    """The results of one compiled constraint."""
+def run_check(store: ox.Store, check: Check, cache: dict[str, str] | None = None,
+              substitutions: dict[ox.Variable, object] | None = None) -> list[Result]:
+    """The results of one compiled constraint (with ``substitutions``: for the focus node
+    they bind ``?this`` to only; the prefilter, a whole-store scan, is then skipped)."""
     shape, path = check.shape, display_path(check.shape.path)
 
     def result(focus, value, message: str = check.message) -> Result:
@@ -105,10 +107,10 @@ def run_check(store: ox.Store, check: Check, cache: dict[str, str] | None = None
                       str(value) if value is not None else "", str(shape.node))
 
     cache = {} if cache is None else cache
-    if check.prefilter is not None and not any(
+    if check.prefilter is not None and substitutions is None and not any(
             True for _ in store.query(_header(resolve(store, check.prefilter, cache)))):
         return []  # not one candidate: the exact query would find nothing
-    rows = store.query(_header(resolve(store, check.query, cache)))
+    rows = store.query(_header(resolve(store, check.query, cache)), substitutions=substitutions)
     if check.kind == "focus":
         return [result(row["this"], None) for row in rows]
     if check.kind == "value":
