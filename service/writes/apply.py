@@ -37,7 +37,7 @@ from service.build.load import DEFAULT, Loaded, replay
 from service.build.pipeline import remote_loader, sources_fingerprint
 from service.build.publish import LockBusy, building_folder, publish_store, release_lock
 from service.build.remote_load import RemoteLoadFailed
-from service.build.validate import load_shapes, validate_loaded
+from service.build.validate import load_shapes, validate_change_loaded, validate_loaded
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
 from service.problems import Problem
 from service.settings import Settings
@@ -167,9 +167,16 @@ def _settle(store: ox.Store, delta: Delta) -> None:
             store.remove_graph(graph)
 
 
-def _validate(store: ox.Store, settings: Settings, delta: Delta) -> None:
-    """A 422 Problem listing the SHACL results if the changed store does not conform."""
-    report = validate_loaded(Loaded(store), load_shapes(settings.shapes_dir))
+def _validate(store: ox.Store, settings: Settings, delta: Delta | None) -> None:
+    """A 422 Problem listing the SHACL results if the changed store does not conform.
+
+    Given the ``delta`` from a store known to conform (the live release, built from the same
+    shapes), only the focus nodes it can affect are checked; without one, the whole store."""
+    shapes = load_shapes(settings.shapes_dir)
+    if delta is None:
+        report = validate_loaded(Loaded(store), shapes)
+    else:
+        report = validate_change_loaded(Loaded(store), shapes, delta.added, delta.removed)
     if not report.conforms:
         problems = [{"focus": p.focus, "path": p.path, "message": p.message,
                      "severity": p.severity} for p in report.problems]
@@ -227,11 +234,13 @@ def _apply_locked(settings: Settings, who: str, change: Change,
         store.extend(record)
         delta.added |= record
         _settle(store, delta)
-        _validate(store, settings, delta)
-        digests = _digests(release, store, touched | {q.graph_name.value for q in
-                                                       delta.added | delta.removed})
         fingerprint = release.info.get("sources", "")
         in_step = fingerprint == sources_fingerprint(settings)
+        # the live release conforms to these shapes if it was built from these sources, and
+        # the delta is all that changed since unless pending writes were replayed first
+        _validate(store, settings, delta if in_step and not pending else None)
+        digests = _digests(release, store, touched | {q.graph_name.value for q in
+                                                       delta.added | delta.removed})
         previous = journal.append(settings.data_dir, {
             "when": when.isoformat(), "who": f"sha256:{who}", "operation": operation,
             "base": base, "before": release.id, "release": release_id(digests),
