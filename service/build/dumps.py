@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from itertools import chain
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import pyoxigraph as ox
 
@@ -128,6 +128,15 @@ def _background(out: IO[bytes]) -> Iterator[_Background]:
         yield writer
     finally:
         writer.close()
+
+
+class Written(NamedTuple):
+    """What writing the dumps learnt: their descriptions, each graph's content hash, and
+    (property IRI, kind of value) pairs, as :func:`service.jsonld.usage_rows` reads them."""
+
+    dumps: list[dict]
+    digests: dict[str, str]
+    usage: list[tuple[str, str]]
 
 
 #: Called with each named graph and a block of its N-Triples lines, as the dump is written.
@@ -273,10 +282,10 @@ def _sha256(path: Path) -> str:
 
 def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
                 sink: Sink | None = None, disjoint: bool = False,
-                meanwhile: Iterable[Callable[[], object]] = ()
-                ) -> tuple[list[dict], dict[str, str]]:
-    """Write every dump into ``folder``; their descriptions (name, size, sha256 …) and each
-    named graph's content hash (the release identifier is their :func:`release_id`).
+                meanwhile: Iterable[Callable[[], object]] = ()) -> Written:
+    """Write every dump into ``folder``; their descriptions (name, size, sha256 …), each
+    named graph's content hash (the release identifier is their :func:`release_id`) and the
+    kinds of value of each property (the JSON-LD context's input).
     ``sink`` sees each named graph's N-Triples; ``meanwhile`` is other work of the release,
     run while the last dumps are written.
 
@@ -333,7 +342,7 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
         if child is not None:
             described[json_ld[0]] = _describe(folder / json_ld[0], *json_ld[1:])
         described[name] = _describe(folder / name, *about)
-    return [described[dump[0]] for dump in DUMPS], digests
+    return Written([described[dump[0]] for dump in DUMPS], digests, kinds.rows())
 
 
 def _write_one(folder: Path, dump: tuple, merged: Path, nquads: Path, context: jsonld.Context,

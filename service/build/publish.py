@@ -27,10 +27,11 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
-from service.build.dumps import release_id, write_dumps
+from service.build.dumps import Written, release_id, write_dumps
 from service.search.label_index import write_label_index
 from service.store.dataset import LAYOUT, graph_quads, merged_default
 from service.store.release import (
+    PROPERTY_KINDS,
     RELEASE_FILE,
     NoRelease,
     Release,
@@ -255,9 +256,8 @@ class Prepared:
     prefixes: dict[str, str]
     triples: int
     graphs: dict[str, int]
-    dumps: list
+    written: Written
     release_id: str
-    digests: dict[str, str]
     first: dict | None  # the change log's summary when written as a first release's
 
 
@@ -275,17 +275,16 @@ def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dic
     # which also hashes each graph (a later release diffs only the graphs whose hash changed)
     log_all = history.FirstChangeLog(building / "changes.body") if first else None
     # the label index is written while the last dumps are (both mostly outside the GIL)
-    dumps, digests = write_dumps(
+    written = write_dumps(
         store, building / "dumps", prefixes, log_all, disjoint=triples == sum(graphs.values()),
         meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
-    identifier = release_id(digests)
+    identifier = release_id(written.digests)
     summary = None
     if log_all is not None:
         summary = log_all.finish(building / history.CHANGES_FILE, base, identifier, prefixes,
                                  graphs)
     store.flush()
-    return Prepared(building, base, prefixes, triples, graphs, dumps, identifier, digests,
-                    summary)
+    return Prepared(building, base, prefixes, triples, graphs, written, identifier, summary)
 
 
 def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta: dict,
@@ -306,7 +305,7 @@ def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta:
     summary = prepared.first
     if previous is not None:
         summary = _change_log(previous, held[0], building, base, identifier, prepared.prefixes,
-                              prepared.digests)
+                              prepared.written.digests)
     held.clear()
     gc.collect()
 
@@ -320,12 +319,13 @@ def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta:
         "default_graph": LAYOUT,
         "quads": sum(prepared.graphs.values()),
         "graphs": prepared.graphs,
-        "dumps": prepared.dumps,
+        "dumps": prepared.written.dumps,
         "sequence": previous.sequence + 1 if previous else 1,
         "previous": previous.id if previous else None,
         "previous_built": previous.built if previous else None,
         "changes": summary,
-        history.DIGESTS: prepared.digests,
+        history.DIGESTS: prepared.written.digests,
+        PROPERTY_KINDS: sorted(prepared.written.usage),
     }
     description = describe_release(info, meta, base)
     (building / "description.ttl").write_bytes(

@@ -1,5 +1,6 @@
-"""The JSON-LD context of the release a store serves: computed from its data with one query,
-once per release and base IRI (releases are immutable), in each process that needs it."""
+"""The JSON-LD context of the release a store serves, once per release and base IRI (releases
+are immutable) in each process that needs it: from the kinds of value of each property that
+the build recorded, or, for a release without them, from one query over the whole data."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ _CACHE: dict[tuple[str, str], jsonld.Context] = {}
 
 def release_context(store: Store, base: str) -> jsonld.Context:
     """The dataset's context under ``base``: its prefixes and a term per property it uses."""
-    key = (store.release().id, base)
+    release = store.release()
+    key = (release.id, base)
     with _LOCK:
         found = _CACHE.get(key)
     if found is not None:
         return found
-    context = jsonld.build_context(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY)),
-                                   data_prefixes(base))
+    usage = release.property_kinds
+    if usage is None:
+        usage = jsonld.usage_rows(store.query(jsonld.USAGE_QUERY))
+    context = jsonld.build_context(usage, data_prefixes(base))
     with _LOCK:
         if len(_CACHE) > 8:  # old releases: a few at most, never unbounded
             _CACHE.clear()

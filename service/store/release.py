@@ -32,6 +32,10 @@ class NoRelease(Problem):
         super().__init__(503, detail, note=note)
 
 
+#: The record's key for :attr:`Release.property_kinds`.
+PROPERTY_KINDS = "property_kinds"
+
+
 @dataclass(frozen=True)
 class Release:
     path: Path
@@ -72,6 +76,13 @@ class Release:
     @property
     def dumps(self) -> list[dict[str, Any]]:
         return self.info["dumps"]
+
+    @property
+    def property_kinds(self) -> list[tuple[str, str]] | None:
+        """(property IRI, kind of value) pairs of the data, the JSON-LD context's input,
+        learnt by the build; None for a release published before it recorded them."""
+        found = self.info.get(PROPERTY_KINDS)
+        return None if found is None else [(p, k) for p, k in found]
 
     @property
     def sequence(self) -> int:
