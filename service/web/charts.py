@@ -99,16 +99,26 @@ def countries_query(one_network: bool) -> str:
 
 
 def city_groups_query() -> str:
-    """The memberships of the city ?s: group, its network, role and first/last year."""
-    return PREFIXES + f"""SELECT ?s ?m ?group ?groupLabel ?netLabel ?role ?begin ?end WHERE {{
+    """The memberships of the city ?s: group, role and first/last year."""
+    return PREFIXES + f"""SELECT ?s ?m ?group ?groupLabel ?role ?begin ?end WHERE {{
   ?m a org:Membership ; org:member ?s ; org:organization ?group ; org:role ?role .
   OPTIONAL {{ ?group skos:prefLabel ?groupLabel {_EN.format("groupLabel")} }}
-  OPTIONAL {{ ?group (org:subOrganizationOf|org:unitOf)* ?net . ?net a org:FormalOrganization ;
-              skos:prefLabel ?netLabel {_EN.format("netLabel")} }}
   OPTIONAL {{ ?m org:memberDuring ?p .
     OPTIONAL {{ ?p time:hasBeginning/{_DATE} ?begin }}
     OPTIONAL {{ ?p time:hasEnd/{_DATE} ?end }} }}
 }}"""
+
+
+def networks_query(groups: Iterable[ox.NamedNode]) -> str:
+    """The network (its English label) above each of ``groups``.
+
+    A query of its own, over the given groups: as an OPTIONAL of the memberships query,
+    pyoxigraph walks the ``*`` path from every group of the dataset before joining (0.24 s
+    for a city of 57 memberships at 10M triples, against 4 ms for this one)."""
+    values = " ".join(str(g) for g in groups)
+    return PREFIXES + f"""SELECT ?group ?netLabel WHERE {{ VALUES ?group {{ {values} }}
+  ?group (org:subOrganizationOf|org:unitOf)* ?net . ?net a org:FormalOrganization ;
+         skos:prefLabel ?netLabel {_EN.format("netLabel")} }}"""
 
 
 # --- layouts -------------------------------------------------------------------------------
@@ -379,10 +389,15 @@ def for_networks(store: Store, iri: str | None, label: str) -> list[Chart]:
 
 
 def for_city(store: Store, iri: str, label: str) -> Chart | None:
-    rows = [(r["groupLabel"].value if r["groupLabel"] else r["group"].value,
-             r["netLabel"].value if r["netLabel"] else "", r["role"].value,
-             year_of(r["begin"]), year_of(r["end"]))
-            for r in store.query(_bound(city_groups_query(), iri))]
+    memberships = list(store.query(_bound(city_groups_query(), iri)))
+    networks: dict[ox.NamedNode, list[str]] = {}
+    groups = {r["group"] for r in memberships}
+    if groups:
+        for r in store.query(networks_query(sorted(groups, key=str))):
+            networks.setdefault(r["group"], []).append(r["netLabel"].value)
+    rows = [(r["groupLabel"].value if r["groupLabel"] else r["group"].value, network,
+             r["role"].value, year_of(r["begin"]), year_of(r["end"]))
+            for r in memberships for network in networks.get(r["group"], [""])]
     chart = city_timeline(list(dict.fromkeys(rows)), label)
     if chart is not None:
         chart.query, chart.params = "groups-of-city", {"city": iri}
