@@ -209,7 +209,7 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
 
 
 def remote_loader(settings: Settings, quads: list[ox.Quad]) -> Callable[[Release], None] | None:
-    """What publish() runs before the swap: with the remote backend, the load into its server."""
+    """What publishing runs before the swap: with the remote backend, the load into its server."""
     if settings.backend != "remote":
         return None
     return lambda release: load_remote(settings, quads, release)

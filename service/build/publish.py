@@ -227,14 +227,6 @@ def building_folder(var: Path) -> Iterator[Path]:
         os.close(fd)
 
 
-def publish(quads: list[ox.Quad], *, var: Path, **options) -> Release:
-    """Write a complete release from ``quads`` and make it the live one (see
-    :func:`publish_store` for ``options``)."""
-    with building_folder(var) as building:
-        return publish_store(write_store(building / "store", quads), building, var=var,
-                             **options)
-
-
 COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

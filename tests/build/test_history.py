@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 
 from service.build.catalog import release_iri
 from service.build.pipeline import build
-from service.build.publish import prune, publish
+from service.build.publish import building_folder, prune, publish_store, write_store
 from service.cli import main
 from service.namespaces import data_prefixes
 from service.settings import load_settings
@@ -111,8 +111,10 @@ def _quads(n: int) -> list[ox.Quad]:
 
 
 def _publish(var: Path, n: int, keep: int):
-    return publish(_quads(n), var=var, base=BASE, meta={}, prefixes=data_prefixes(BASE),
-                   keep=keep)
+    """A release of ``n`` quads, published as a build publishes its store."""
+    with building_folder(var) as building:
+        return publish_store(write_store(building / "store", _quads(n)), building, var=var,
+                             base=BASE, meta={}, prefixes=data_prefixes(BASE), keep=keep)
 
 
 def test_retention_removes_the_oldest_beyond_the_setting_but_never_the_live_one(tmp_path):
