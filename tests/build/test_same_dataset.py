@@ -216,3 +216,19 @@ def test_property_kinds_from_n_triples_match_the_usage_query():
         assert learnt.rows() == sorted(set(jsonld.usage_rows(store.query(jsonld.USAGE_QUERY))))
     assert {("http://ex.org/typed", xsd + "string"), ("http://ex.org/node", "@id"),
             ("http://ex.org/quoted", "@language")} <= set(learnt.rows())
+
+
+def test_sources_that_look_odd_to_a_byte_stream_build_to_the_reference_dataset(tmp_path):
+    """The sources reach the store as one N-Quads stream made of N-Triples text: an empty
+    file first, a literal holding ``_:`` (no blank node) and one holding " .", a newline and
+    a quoted ``<graph>`` change nothing in what is loaded."""
+    root = source_copy(tmp_path)
+    (root / "data" / "aaa-empty.ttl").write_text("")
+    with (root / "data" / "editorial.ttl").open("a") as f:
+        f.write(f'\n<{BASE}id/city/barcelona> <http://www.w3.org/2000/01/rdf-schema#comment> '
+                f'"not a blank node: _:b0 .\\nnor a graph: <{BASE}graph/meta> .\\n"@en .\n')
+    settings = load_settings({"root": root, "base": BASE}, environ={})
+    release = build(settings)
+    expected = expected_quads(settings)
+    assert any("_:b0 ." in q.object.value for q in expected)
+    assert_same_dataset(release, expected)
