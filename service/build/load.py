@@ -172,17 +172,21 @@ def _one_loader_thread() -> Iterator[None]:
             os.sched_setaffinity(0, cpus)
 
 
+def entry_quads(entry: journal.Entry, key: str, base: str) -> list[ox.Quad]:
+    """The quads a journal entry removes (``key`` "remove") or adds ("add")."""
+    try:
+        return list(ox.parse(entry.quads(key, base).encode(), ox.RdfFormat.N_QUADS))
+    except SyntaxError as exc:
+        raise journal.JournalError(f"a journal entry does not parse: {exc}") from None
+
+
 def replay(store: ox.Store, entries: list[journal.Entry], base: str) -> set[str]:
     """Apply journaled writes, in order, to the named graphs (removals, then additions, per
     entry) and keep the default graph their merge; the names of the graphs they touched."""
     touched: set[str] = set()
     for entry in entries:
         for key in ("remove", "add"):
-            try:
-                quads = list(ox.parse(entry.quads(key, base).encode(), ox.RdfFormat.N_QUADS))
-            except SyntaxError as exc:
-                raise journal.JournalError(f"a journal entry does not parse: {exc}") from None
-            for quad in quads:
+            for quad in entry_quads(entry, key, base):
                 touched.add(quad.graph_name.value)
                 merged = ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
                 if key == "add":

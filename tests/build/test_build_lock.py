@@ -111,6 +111,37 @@ def test_writes_that_keep_arriving_are_caught_up_with_under_the_lock(tmp_path, m
     assert len(journal.read(settings.data_dir)) == rounds
 
 
+@pytest.mark.parametrize("unlocked_rounds", [0, 2])
+def test_a_write_during_a_build_that_breaks_its_new_sources_publishes_nothing(
+        tmp_path, monkeypatch, unlocked_rounds):
+    """A write is checked against the live release; the build catching up with it checks it
+    against the sources being built, where it may break a shape (a second name for a person
+    only the new sources describe)."""
+    settings = seed_settings(tmp_path)
+    build(settings)
+    person = ox.NamedNode(f"{BASE}id/person/newcomer")
+    with (settings.data_dir / "editorial.ttl").open("a") as f:
+        f.write(f'\n<{person.value}> a <http://xmlns.com/foaf/0.1/Person> ; '
+                '<http://xmlns.com/foaf/0.1/name> "Ana Newcomer" .\n')
+    monkeypatch.setattr(pipeline, "UNLOCKED_ROUNDS", unlocked_rounds)
+    prepare, written = pipeline.prepare_release, []
+
+    def prepare_then_write(*args, **kwargs):
+        prepared = prepare(*args, **kwargs)
+        if not written:
+            name = ox.Triple(person, ox.NamedNode("http://xmlns.com/foaf/0.1/name"),
+                             ox.Literal("Ana N."))
+            written.append(apply_write(settings, "test", add_to_graph(
+                f"{BASE}graph/seed-004", [name]), "Graph Store POST").release)
+        return prepared
+
+    monkeypatch.setattr(pipeline, "prepare_release", prepare_then_write)
+    with pytest.raises(BuildFailed, match="1 shape violation") as failed:
+        build(settings)
+    assert any("exactly one foaf:name" in p.message for p in failed.value.report.problems)
+    assert written[0] is not None and current_release(settings.var).id == written[0].id
+
+
 def test_a_build_whose_sources_changed_meanwhile_is_not_marked_in_step(tmp_path, monkeypatch):
     settings = seed_settings(tmp_path)
     build(settings)
