@@ -21,7 +21,6 @@ import pyoxigraph as ox
 
 from service.build import journal
 from service.build.catalog import dataset_metadata
-from service.build.dumps import named_quads
 from service.build.load import Loaded, entry_quads, load_into, replay
 from service.build.publish import (
     LockBusy,
@@ -168,15 +167,13 @@ def _catch_up(settings: Settings, store: ox.Store, entries: list[journal.Entry],
         Loaded(store, files), load_shapes(settings.shapes_dir), named["add"], named["remove"]))
 
 
-def _prepare(settings: Settings, store: ox.Store,
-             building: Path) -> tuple[Prepared, dict, list[ox.Quad]]:
-    """The release's files (:func:`prepare_release`), its catalogue metadata and, with the
-    remote backend, its quads for the server: all that needs no lock."""
+def _prepare(settings: Settings, store: ox.Store, building: Path) -> tuple[Prepared, dict]:
+    """The release's files (:func:`prepare_release`) and its catalogue metadata: all that
+    needs no lock."""
     prepared = prepare_release(store, building, base=settings.base_iri,
                                prefixes=data_prefixes(settings.base_iri),
                                first=live_release(settings.var) is None)
-    quads = list(named_quads(store)) if settings.backend == "remote" else []
-    return prepared, dataset_metadata(store, settings.base_iri), quads
+    return prepared, dataset_metadata(store, settings.base_iri)
 
 
 def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Path]],
@@ -187,7 +184,7 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
     build read them, with and without the journal (:func:`_fingerprints`)."""
     fingerprint, files_hash = fingerprints
     for round_ in range(UNLOCKED_ROUNDS + 1):
-        prepared, meta, quads = _prepare(settings, held[0], building)
+        prepared, meta = _prepare(settings, held[0], building)
         with release_lock(settings.var, settings.lock_timeout):
             try:
                 new = journal.since(settings.data_dir, seen)
@@ -197,7 +194,7 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
                 if new:
                     log.info("catching up with %d write(s) under the release lock", len(new))
                     _catch_up(settings, held[0], new, files)
-                    prepared, meta, quads = _prepare(settings, held[0], building)
+                    prepared, meta = _prepare(settings, held[0], building)
                 if round_ or new:
                     # the release holds every journal entry: in step with the sources if
                     # only the journal changed since the build began
@@ -205,7 +202,7 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
                     fingerprint = now if now_files == files_hash else fingerprint
                 return finish_release(prepared, held, var=settings.var, meta=meta,
                                       sources=fingerprint,
-                                      before_swap=remote_loader(settings, quads),
+                                      before_swap=remote_loader(settings),
                                       keep=settings.keep_releases)
         # leave the lock to writes while catching up with them
         log.info("catching up with %d write(s) journaled during the build", len(new))
@@ -214,8 +211,9 @@ def _publish(settings: Settings, held: list[ox.Store], files: dict[str, list[Pat
     raise AssertionError("unreachable: the last round publishes under the lock")
 
 
-def remote_loader(settings: Settings, quads: list[ox.Quad]) -> Callable[[Release], None] | None:
-    """What publishing runs before the swap: with the remote backend, the load into its server."""
+def remote_loader(settings: Settings) -> Callable[[Release, Path], None] | None:
+    """What publishing runs before the swap: with the remote backend, the load into its
+    server (of the release, from its store)."""
     if settings.backend != "remote":
         return None
-    return lambda release: load_remote(settings, quads, release)
+    return lambda release, store_path: load_remote(settings, release, store_path)

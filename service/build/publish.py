@@ -280,15 +280,16 @@ def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dic
 
 
 def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta: dict,
-                   sources: str = "", before_swap: Callable[[Release], None] | None = None,
+                   sources: str = "", before_swap: Callable[[Release, Path], None] | None = None,
                    keep: int = KEEP_RELEASES) -> Release:
     """Complete a prepared release against the release live now and make it the live one.
 
     Callers hold the release lock. ``held`` is a one-item list with the release's store, its
     only reference: read for the change log, then closed (the list emptied) before the swap.
-    ``before_swap`` runs once the release is complete and before it goes live (the remote
-    backend publishes it to its server there), given the release at the folder it is about to
-    be renamed to; if it raises, the live one stays as it was. The release records the live
+    ``before_swap`` runs once the release is complete and its store closed, before it goes
+    live (the remote backend publishes it to its server there), given the release at the
+    folder it is about to be renamed to and where its store is now; if it raises, the live
+    one stays as it was. The release records the live
     one as its previous release, with the triples that changed since (``changes.trig``); the
     oldest releases beyond ``keep`` are then deleted, never the live one.
     """
@@ -328,7 +329,7 @@ def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta:
     final = releases_dir(var) / f"{identifier}-{time.time_ns()}"
     if before_swap is not None:
         # told where the release will live: a remote store's record names its folder
-        before_swap(Release(path=final, info=read_release(building).info))
+        before_swap(Release(path=final, info=read_release(building).info), building / "store")
 
     os.rename(building, final)
     swap_current(var, final)
@@ -345,7 +346,7 @@ def publish_store(
     meta: dict,
     prefixes: dict[str, str],
     sources: str = "",
-    before_swap: Callable[[Release], None] | None = None,
+    before_swap: Callable[[Release, Path], None] | None = None,
     keep: int = KEEP_RELEASES,
     compact: bool = True,
 ) -> Release:

@@ -10,18 +10,23 @@ What the server holds for a deployment (base ``B``):
   was published. The latest record is the live release; every web process (replica) reads it
   from there, so no replica needs the release in its own ``var/``.
 
-A publication runs in three steps. (1) The new default graph is staged in its own graph,
-unseen by readers, who query the default graph their record names. (2) The named graphs are
-replaced and the new record inserted: the record is the switch. Oxigraph server (and most
-stores) runs one update request as one transaction, so there both happen in one request and no
-reader sees half a release. Virtuoso 7 does not: a request of several operations is not rolled
-back when one fails, and its SPARQL compiler refuses an ``INSERT DATA`` of more than about
-5,000 triples (SP030 "memory exhausted"); so there the operations go in batches of at most
-:data:`VIRTUOSO_BATCH` triples and the record last. Pages, ``/api`` and every query of the
-default graph still switch at once (the record names the new default graph); a ``GRAPH``
-query running during the few seconds of a Virtuoso load may see the named graphs half replaced.
-(3) The records and default graphs of releases older than the previous one are dropped (the
-previous one stays for readers that still hold its record).
+A publication runs in three steps. (1) Staging, unseen by readers: the new default graph is
+loaded into its own graph, and each named graph whose content the server does not already
+hold under its public name (per the live record's graph digests: a write stages only the
+graphs it changed) into ``B release/<id>-<stamp>/<name>``. Both are read from the release's
+store and sent in requests of :data:`BATCH` triples, so memory does not grow with the data.
+(2) The switch: the public graphs the release no longer has are dropped, each staged graph
+is moved (``MOVE``) to its public name, and the new record is inserted: the record is what
+readers follow. Oxigraph server (and most stores) runs one update request as one transaction,
+so there the switch is one request and no reader sees half a release. Virtuoso 7 does not:
+a request of several operations is not rolled back when one fails, and its SPARQL compiler
+refuses an ``INSERT DATA`` of more than about 5,000 triples (SP030 "memory exhausted"); so
+there staging goes in batches of :data:`VIRTUOSO_BATCH` triples and the switch's operations
+one by one, the record last. Pages, ``/api`` and every query of the default graph still
+switch at once (the record names the new default graph); a ``GRAPH`` query running during a
+Virtuoso switch may see the named graphs half moved. (3) The records and default graphs of
+releases older than the previous one are dropped, with staged graphs left by a publication
+that did not finish (the previous release stays for readers that still hold its record).
 
 Terms are written by pyoxigraph (N-Triples syntax, which is valid SPARQL), never by hand.
 """
@@ -32,16 +37,21 @@ import contextlib
 import json
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from service.namespaces import RECORD, graph_iri, release_graph, releases_graph
 from service.settings import Settings
 from service.store.release import NoRelease, Release, current_release
-from service.store.remote import RemoteStore, RemoteUnavailable, UpdateRefused
+from service.store.remote import RemoteStore, RemoteUnavailable, UpdateRefused, record_query
 
 GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+GRAPHS_WITH_TRIPLES_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 COUNTS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+#: Triples per staging request (about 5 MB of SPARQL).
+BATCH = 25_000
 #: Triples per update request on Virtuoso (its SPARQL compiler fails near 5,000).
 VIRTUOSO_BATCH = 1000
 
@@ -54,40 +64,28 @@ def _line(quad: ox.Quad | ox.Triple) -> str:
     return f"{quad.subject} {quad.predicate} {quad.object} ."
 
 
-def _inserts(graph: str, lines: list[str], batch: int | None) -> Iterator[str]:
-    """``INSERT DATA`` operations filling ``graph`` with ``lines``, ``batch`` lines each."""
-    size = batch or max(len(lines), 1)
-    for start in range(0, len(lines), size):
-        yield (f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n"
-               + "\n".join(lines[start:start + size]) + "\n} }")
+def inserts(graph: str, triples: Iterable[ox.Quad | ox.Triple], batch: int) -> Iterator[str]:
+    """``INSERT DATA`` operations filling ``graph`` with ``triples``, ``batch`` triples each,
+    made as they are sent (one batch in memory at a time)."""
+    node, lines = ox.NamedNode(graph), iter(map(_line, triples))
+    while chunk := list(islice(lines, batch)):
+        yield f"INSERT DATA {{ GRAPH {node} {{\n" + "\n".join(chunk) + "\n} }"
 
 
-def named_graph_lines(quads: Iterable[ox.Quad]) -> dict[str, list[str]]:
-    """The quads' triples per named graph; refuses default-graph quads (every fact lives in a
-    named graph)."""
-    graphs: dict[str, list[str]] = {}
-    for quad in quads:
-        if not isinstance(quad.graph_name, ox.NamedNode):
-            raise ValueError(f"only quads in named graphs can be loaded, not {quad}")
-        graphs.setdefault(quad.graph_name.value, []).append(_line(quad))
-    return graphs
+def staged_graph(merge_graph: str, graph: str, base: str) -> str:
+    """Where a named graph of the release is staged before the switch (outside the public
+    ``B graph/`` names: readers never see it)."""
+    return f"{merge_graph}/{graph.removeprefix(graph_iri(base, ''))}"
 
 
-def merge_operations(graphs: dict[str, list[str]], merge_graph: str,
-                     batch: int | None) -> list[str]:
-    """Stage the release's default graph, the merge of its named graphs (each triple once)."""
-    merged = sorted({line for lines in graphs.values() for line in lines})
-    return [f"CLEAR SILENT GRAPH {ox.NamedNode(merge_graph)}",
-            *_inserts(merge_graph, merged, batch)]
-
-
-def switch_operations(graphs: dict[str, list[str]], drop: Iterable[str],
-                      batch: int | None) -> list[str]:
-    """Replace the named graphs: drop the ones ``graphs`` no longer has, refill the others."""
+def switch_operations(staged: dict[str, str], graphs: Iterable[str],
+                      drop: Iterable[str]) -> list[str]:
+    """Make the release's named graphs (``graphs``) public: drop the public graphs it no
+    longer has, move each staged one (public name -> staged name) over its public name."""
     ops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in sorted(set(drop) - set(graphs))]
-    for graph, lines in sorted(graphs.items()):
-        ops.append(f"CLEAR SILENT GRAPH {ox.NamedNode(graph)}")
-        ops.extend(_inserts(graph, lines, batch))
+    # not SILENT: a staged graph gone missing fails the switch rather than empty a graph
+    ops += [f"MOVE GRAPH {ox.NamedNode(staged[g])} TO GRAPH {ox.NamedNode(g)}"
+            for g in sorted(staged)]
     return ops
 
 
@@ -106,13 +104,24 @@ def release_record(release: Release, merge_graph: str) -> dict:
     return {**release.info, "merge_graph": merge_graph, "location": str(release.path)}
 
 
-def deployment_graphs(remote: RemoteStore, base: str) -> set[str]:
-    """Graphs the server holds under this deployment's graph namespace (left over by a var/
-    that was wiped, or by an earlier history)."""
+def server_graphs(remote: RemoteStore) -> set[str]:
+    """Every named graph the server holds. Virtuoso answers the cheap query (graphs, with or
+    without triples) with one row of ?g unbound; it is then asked for the graphs with a
+    triple."""
+    graphs: set[str] = set()
+    for query in (GRAPHS_QUERY, GRAPHS_WITH_TRIPLES_QUERY):
+        graphs = {row["g"].value for row in remote.select_all(query)
+                  if isinstance(row["g"], ox.NamedNode)}
+        if graphs or not remote.is_virtuoso():
+            break
+    return graphs
+
+
+def deployment_graphs(graphs: Iterable[str], base: str) -> set[str]:
+    """Of the server's ``graphs``, those under this deployment's graph namespace (the live
+    release's, or left over by a var/ that was wiped, or by an earlier history)."""
     prefix = graph_iri(base, "")
-    names = (row["g"] for row in remote.select_all(GRAPHS_QUERY))  # Virtuoso answers a row
-    return {g.value for g in names                                 # with ?g unbound
-            if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)}
+    return {g for g in graphs if g.startswith(prefix)}
 
 
 def published_records(remote: RemoteStore, base: str) -> list[str]:
@@ -124,11 +133,33 @@ def published_records(remote: RemoteStore, base: str) -> list[str]:
             if isinstance(row["r"], ox.NamedNode)]
 
 
+def live_digests(remote: RemoteStore, base: str) -> dict[str, str]:
+    """The graph digests of the server's live record: what its public graphs hold."""
+    rows = remote.select_all(record_query(base))
+    try:
+        return dict(json.loads(rows[0]["json"].value).get("graph_digests", {}))
+    except (IndexError, AttributeError, TypeError, ValueError):
+        return {}
+
+
 def _run(remote: RemoteStore, operations: list[str], one_request: bool) -> None:
     if one_request:
         remote.update(operations)
     else:
         for operation in operations:
+            remote.update([operation])
+
+
+def _stage(remote: RemoteStore, store: ox.Store, merge_graph: str, staged: dict[str, str],
+           batch: int) -> None:
+    """Load the release's default graph and the ``staged`` named graphs (public name ->
+    staged name) into their staging graphs, from ``store``, one batch per request."""
+    sources = [(merge_graph, ox.DefaultGraph())]
+    sources += [(staged[g], ox.NamedNode(g)) for g in sorted(staged)]
+    for target, source in sources:
+        remote.update([f"DROP SILENT GRAPH {ox.NamedNode(target)}"])
+        for operation in inserts(target, store.quads_for_pattern(None, None, None, source),
+                                 batch):
             remote.update([operation])
 
 
@@ -139,43 +170,56 @@ def _forget(base: str, graph: str) -> list[str]:
             f"DELETE WHERE {{ GRAPH {ox.NamedNode(releases_graph(base))} {{ {node} ?p ?o }} }}"]
 
 
-def load_remote(settings: Settings, quads: list[ox.Quad], release: Release) -> None:
-    """Publish ``release`` (holding ``quads``) to the remote store, staged then switched (see
-    the module doc). Raises RemoteLoadFailed with one readable line; the previous release then
-    stays the live one."""
+def load_remote(settings: Settings, release: Release, store_path: Path) -> None:
+    """Publish ``release``, whose store is at ``store_path``, to the remote store: staged,
+    then switched (see the module doc). Raises RemoteLoadFailed with one readable line; the
+    previous release then stays the live one."""
     if not settings.remote_update_url:
         raise RemoteLoadFailed("backend remote needs remote_update_url (CITYNET_REMOTE_UPDATE_URL)")
     base = settings.base_iri
     merge_graph = release_graph(base, release.path.name)
+    store = ox.Store.read_only(str(store_path))
     try:
         remote = RemoteStore(settings)
-        graphs = named_graph_lines(quads)
-        ours = deployment_graphs(remote, base)
+        present = server_graphs(remote)
+        ours = deployment_graphs(present, base)
         virtuoso = remote.is_virtuoso()
-        batch = VIRTUOSO_BATCH if virtuoso else None
+        graphs = sorted(g.value for g in store.named_graphs())
+        # what the public graphs hold, trusted only where a switch is one transaction
+        held = {} if virtuoso else live_digests(remote, base)
+        digests = release.info.get("graph_digests", {})
+        staged = {g: staged_graph(merge_graph, g, base) for g in graphs
+                  if g not in ours or g not in held or held[g] != digests.get(g)}
         try:
             previous = set(current_release(settings.var).info.get("graphs", {}))
         except NoRelease:
             previous = set()
         older = published_records(remote, base)
         try:
-            _run(remote, merge_operations(graphs, merge_graph, batch), not virtuoso)
-            switch = switch_operations(graphs, previous | ours, batch)
+            _stage(remote, store, merge_graph, staged, VIRTUOSO_BATCH if virtuoso else BATCH)
+            switch = switch_operations(staged, graphs, previous | ours)
             switch.append(record_operation(base, release_record(release, merge_graph),
                                            time.time_ns()))
             _run(remote, switch, not virtuoso)
         except BaseException:  # never leave a staged graph behind (best effort)
             with contextlib.suppress(NoRelease, UpdateRefused):
-                _run(remote, _forget(base, merge_graph), True)
+                _run(remote, [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in staged.values()]
+                     + _forget(base, merge_graph), True)
             raise
-        stale = [op for graph in older[1:] if graph != merge_graph
-                 for op in _forget(base, graph)]
+        # the release is live: the cleanup may fail and wait for the next publication
+        kept = {releases_graph(base), merge_graph, *older[:1]}
+        stale = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in sorted(present)
+                 if g.startswith(releases_graph(base)) and g not in kept]
+        stale += [op for graph in older[1:] if graph != merge_graph
+                  for op in _forget(base, graph)]
         with contextlib.suppress(NoRelease, UpdateRefused):
-            _run(remote, stale, True)  # the release is live: cleanup may wait
+            _run(remote, stale, True)
     except (RemoteUnavailable, UpdateRefused) as exc:
         raise RemoteLoadFailed(str(exc)) from None
-    except (SyntaxError, ValueError) as exc:  # an unreadable graph list, a default-graph quad
+    except (SyntaxError, ValueError) as exc:  # an unreadable graph list or record
         raise RemoteLoadFailed(str(exc).splitlines()[0]) from None
+    finally:
+        del store
 
 
 def remote_holds(settings: Settings, release: Release) -> bool | None:

@@ -41,7 +41,6 @@ from service.build.validate import load_shapes, validate_change_loaded, validate
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
 from service.problems import Problem
 from service.settings import Settings
-from service.store.dataset import named_quads
 from service.store.embedded import EmbeddedStore
 from service.store.release import Release
 from service.writes.operations import Change, Delta
@@ -251,7 +250,6 @@ def _apply_locked(settings: Settings, who: str, change: Change,
         # next write or build publishes it if this one does not get to
         if in_step:  # the release reflects the sources exactly, so it still does after this
             fingerprint = sources_fingerprint(settings)
-        quads = list(named_quads(store)) if settings.backend == "remote" else []
         meta = dataset_metadata(store, base)
         held = [store]  # publish_store closes the store before the swap: the only reference
         del store
@@ -259,7 +257,7 @@ def _apply_locked(settings: Settings, who: str, change: Change,
             published = publish_store(
                 held.pop(), building, var=settings.var, base=base, meta=meta,
                 prefixes=data_prefixes(base), sources=fingerprint,
-                before_swap=remote_loader(settings, quads), keep=settings.keep_releases,
+                before_swap=remote_loader(settings), keep=settings.keep_releases,
                 compact=False)
         except RemoteLoadFailed as exc:
             journal.truncate(settings.data_dir, previous)

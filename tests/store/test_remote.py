@@ -232,7 +232,7 @@ def test_a_graph_list_with_an_unbound_row_is_read(tmp_path):
     import http.server
     import threading
 
-    from service.build.remote_load import deployment_graphs, remote_holds
+    from service.build.remote_load import deployment_graphs, remote_holds, server_graphs
     from service.store.release import Release
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -253,7 +253,7 @@ def test_a_graph_list_with_an_unbound_row_is_read(tmp_path):
         url = f"http://127.0.0.1:{server.server_port}/"
         settings = remote_settings(tmp_path / "var", None, remote_query_url=url + "query",
                                    remote_update_url=url + "update")
-        assert deployment_graphs(RemoteStore(settings), BASE) == {BASE + "graph/old"}
+        assert deployment_graphs(server_graphs(RemoteStore(settings)), BASE) == {BASE + "graph/old"}
         release = Release(path=tmp_path, info={"id": "x", "triples": 1,
                                                "graphs": {BASE + "graph/old": 1}})
         assert remote_holds(settings, release) is None  # an answer without counts: unknown
