@@ -7,17 +7,26 @@ triple, a SPARQL Update adding a comment to ten things of one graph, and a Graph
 that whole graph (its comments replaced by one). Prints, per write, wall and CPU seconds (the update's own
 process included), peak RSS and the triples it changed, beside the build of the same data:
 a write should cost a small part of a build, and its memory should not follow the data.
+
+``--remote`` does the same on the remote backend, against an ``oxigraph serve`` started per
+size: first the publication of the built release to the empty server (every graph staged and
+switched), then each write, which publishes its release there too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
+import shutil
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from benchmarks.scale import BASE, ensure_built
@@ -29,16 +38,38 @@ KINDS = ("Graph Store POST, 1 triple", "SPARQL Update, 10 triples",
          "Graph Store PUT of the whole graph")
 
 
-def _one(root: str, var: str, kind: int) -> dict:
+def _settings(root: str, var: str, server: str):
+    from service.settings import load_settings
+
+    remote = {"backend": "remote", "remote_query_url": server + "query",
+              "remote_update_url": server + "update"} if server else {}
+    return load_settings({"root": Path(root), "var": Path(var), "base": BASE, **remote},
+                         environ={})
+
+
+def _publish(root: str, var: str, server: str) -> dict:
+    """Publish the live release to the (empty) remote server; its figures."""
+    from service.build.remote_load import load_remote
+    from service.store.release import current_release
+
+    settings = _settings(root, var, server)
+    release = current_release(settings.var)
+    started, cpu = time.monotonic(), _cpu()
+    load_remote(settings, release, release.store_path)
+    return {"wall": time.monotonic() - started, "cpu": _cpu() - cpu,
+            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "changed": release.info["quads"]}
+
+
+def _one(root: str, var: str, kind: int, server: str = "") -> dict:
     """Make one write of ``kind`` (an index of KINDS); its figures."""
     import pyoxigraph as ox
 
-    from service.settings import load_settings
     from service.store.release import current_release
     from service.writes.apply import apply_write
     from service.writes.operations import add_to_graph, replace_graph, sparql_update
 
-    settings = load_settings({"root": Path(root), "var": Path(var), "base": BASE}, environ={})
+    settings = _settings(root, var, server)
     graph = f"{BASE}graph/cities"
     stamp = ox.Literal(f"benchmark write {time.time_ns()}")
     store = ox.Store.read_only(str(current_release(settings.var).store_path))
@@ -63,6 +94,30 @@ def _one(root: str, var: str, kind: int) -> dict:
             "changed": sum(a + r for a, r in result.changes.values())}
 
 
+@contextmanager
+def _server(folder: Path) -> Iterator[str]:
+    """An empty ``oxigraph serve`` on a free local port; its base URL."""
+    shutil.rmtree(folder, ignore_errors=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    binary = Path(sys.executable).with_name("oxigraph")
+    process = subprocess.Popen([str(binary), "serve", "--location", str(folder), "--bind",
+                                f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _cpu() -> float:
     own, children = (resource.getrusage(who) for who in
                      (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
@@ -74,10 +129,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="100k,1M", help="comma-separated dataset sizes")
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "var" / "bench-write",
                         help="folder for the generated datasets and their builds (reused)")
-    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # root var kind: one write
+    parser.add_argument("--remote", action="store_true",
+                        help="on the remote backend, against an oxigraph serve per size")
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)  # root var kind server
+    parser.add_argument("--publish", nargs=3, help=argparse.SUPPRESS)  # root var server
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(_one(args.one[0], args.one[1], int(args.one[2]))))
+        print(json.dumps(_one(args.one[0], args.one[1], int(args.one[2]), args.one[3])))
+        return 0
+    if args.publish:
+        print(json.dumps(_publish(*args.publish)))
         return 0
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -88,11 +149,16 @@ def main(argv: list[str]) -> int:
             subprocess.run([sys.executable, "-m", "service.cli", "generate", "--triples",
                             str(size), "--out", str(root)], check=True, cwd=PROJECT_ROOT)
         dataset = ensure_built(f"{size:,}", root, work / f"var-{size}")
-        for kind, name in enumerate(KINDS):
-            out = subprocess.run([sys.executable, "-m", "benchmarks", "write", "--one",
-                                  str(root), str(dataset.var), str(kind)], check=True,
-                                 cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
-            rows.append((dataset, name, json.loads(out.strip().splitlines()[-1])))
+        with _server(work / f"oxigraph-{size}") if args.remote else nullcontext("") as server:
+            runs = [("publication of the release", ["--publish", str(root), str(dataset.var),
+                                                    server])] if server else []
+            runs += [(name, ["--one", str(root), str(dataset.var), str(kind), server])
+                     for kind, name in enumerate(KINDS)]
+            for name, command in runs:
+                out = subprocess.run([sys.executable, "-m", "benchmarks", "write", *command],
+                                     check=True, cwd=PROJECT_ROOT, capture_output=True,
+                                     text=True).stdout
+                rows.append((dataset, name, json.loads(out.strip().splitlines()[-1])))
     print(f"\n# load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
     print("| triples | write | changed | wall s | CPU s | peak RSS MiB | build s |")
     print("|---|---|---|---|---|---|---|")
