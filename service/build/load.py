@@ -113,16 +113,21 @@ def _vocabulary_description(base: str) -> list[ox.Triple]:
     ]
 
 
+def _files(units: list[tuple[str, list[Path]]], base: str,
+           vocabulary: bool) -> Iterator[tuple[str, bytes]]:
+    """(graph name, N-Triples) of each source file, then of the vocabulary's description."""
+    for name, paths in units:
+        for path in paths:
+            yield name, _ntriples(path, base)
+    if vocabulary:
+        yield META_GRAPH, ox.serialize(_vocabulary_description(base), None,
+                                       ox.RdfFormat.N_TRIPLES)
+
+
 def _nquads(units: list[tuple[str, list[Path]]], base: str, vocabulary: bool) -> Iterator[bytes]:
     """The sources as N-Quads, file by file: each statement in its named graph and in the
     default graph (N-Triples lines are N-Quads of the default graph)."""
-    written = [(name, lambda path=path: _ntriples(path, base))
-               for name, paths in units for path in paths]
-    if vocabulary:
-        written.append((META_GRAPH, lambda: ox.serialize(_vocabulary_description(base), None,
-                                                         ox.RdfFormat.N_TRIPLES)))
-    for name, write in written:
-        lines = write()
+    for name, lines in _files(units, base, vocabulary):
         # N-Triples escapes every newline inside a literal: " .\n" ends a line
         yield lines.replace(b" .\n", f" <{graph_iri(base, name)}> .\n".encode())
         yield lines
