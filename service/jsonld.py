@@ -304,33 +304,72 @@ def dumps(document: dict[str, Any]) -> bytes:
     return f'{{\n  "@context": {head},\n  "@graph": [\n    {nodes}\n  ]\n}}\n'.encode()
 
 
-def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes], context: Context) -> None:
-    """Stream a dataset as compact JSON-LD with the whole context inline, in constant memory.
+#: Between the named graphs of :func:`write_dataset`'s ``@graph`` list, and before the first.
+GRAPH_SEPARATOR, FIRST_GRAPH = b",\n    ", b"\n    "
+DATASET_TAIL = b"\n  ]\n}\n"
+
+
+def dataset_head(context: Context) -> bytes:
+    """What :func:`write_dataset` writes before its first graph: the whole context inline."""
+    return (b'{\n  "@context": ' + json.dumps(context.definition(), ensure_ascii=False, indent=2)
+            .replace("\n", "\n  ").encode("utf-8") + b',\n  "@graph": [')
+
+
+def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes],
+                  context: Context) -> dict[str, tuple[int, int]]:
+    """Stream a dataset as compact JSON-LD with the whole context inline, in constant memory;
+    where each named graph's object is in the output (offset, length), so a later dataset
+    that shares graphs and context can copy them (:func:`write_graph` writes one).
 
     ``quads`` must come grouped by graph, then by subject (a store's own order): each run of
     one subject becomes one node object, each run of one graph one ``{"@id", "@graph"}``.
     """
     writer = _Writer(context)
-    out.write(b'{\n  "@context": ')
-    out.write(json.dumps(context.definition(), ensure_ascii=False, indent=2)
-              .replace("\n", "\n  ").encode("utf-8"))
-    out.write(b',\n  "@graph": [')
+    at = _Counted(out)
+    at.write(dataset_head(context))
     first_item = True
+    parts: dict[str, tuple[int, int]] = {}
     for name, subjects in _runs(quads):
         if isinstance(name, ox.DefaultGraph):
             for subject, pairs in subjects:
-                out.write((b"" if first_item else b",") + b"\n    " + _line(writer, subject, pairs))
+                at.write((b"" if first_item else b",") + b"\n    " + _line(writer, subject, pairs))
                 first_item = False
             continue
-        out.write((b"" if first_item else b",") + b'\n    {"@id": '
-                  + json.dumps(writer.node_id(name)).encode("utf-8") + b', "@graph": [')
+        at.write(FIRST_GRAPH if first_item else GRAPH_SEPARATOR)
         first_item = False
-        first_node = True
-        for subject, pairs in subjects:
-            out.write((b"" if first_node else b",") + b"\n      " + _line(writer, subject, pairs))
-            first_node = False
-        out.write(b"\n    ]}")
-    out.write(b"\n  ]\n}\n")
+        start = at.written
+        _graph(writer, name, subjects, at)
+        parts[name.value] = (start, at.written - start)
+    at.write(DATASET_TAIL)
+    return parts
+
+
+def write_graph(quads: Iterable[ox.Quad], out: IO[bytes], context: Context) -> None:
+    """One named graph's object of :func:`write_dataset`'s ``@graph`` list, exactly as it
+    writes it (``quads``: that graph's, grouped by subject)."""
+    writer = _Writer(context)
+    for name, subjects in _runs(quads):
+        _graph(writer, name, subjects, out)
+
+
+def _graph(writer: _Writer, name: Any, subjects: Iterable[tuple[Any, list]], out: IO[bytes]) -> None:
+    out.write(b'{"@id": ' + json.dumps(writer.node_id(name)).encode("utf-8") + b', "@graph": [')
+    first_node = True
+    for subject, pairs in subjects:
+        out.write((b"" if first_node else b",") + b"\n      " + _line(writer, subject, pairs))
+        first_node = False
+    out.write(b"\n    ]}")
+
+
+class _Counted:
+    """A binary output that counts what was written to it."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.written = out, 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return self.out.write(data)
 
 
 def _line(writer: _Writer, subject: Any, pairs: list) -> bytes:

@@ -27,7 +27,9 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
+from service.build.dump_rewrite import rewrite_dumps
 from service.build.dumps import Written, release_id, write_dumps
+from service.search.index_update import update_label_index
 from service.search.label_index import write_label_index
 from service.store.dataset import LAYOUT, graph_quads, merged_default
 from service.store.release import (
@@ -239,6 +241,18 @@ def store_counts(store: ox.Store) -> tuple[int, dict[str, int]]:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """What a write changed in the live release at ``previous`` (its folder): the named
+    graphs (their dumps' parts are written again, the others' copied) and the things whose
+    statements changed (their labels and reconciliation entities are updated in a copy of the
+    live label index; None: not known, the index is written whole)."""
+
+    previous: Path
+    graphs: frozenset[str]
+    things: frozenset[str] | None
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A release's files written in its building folder, short of what depends on the live
     release (its change log against it, the record, the swap): :func:`finish_release`."""
@@ -254,22 +268,33 @@ class Prepared:
 
 
 def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dict[str, str],
-                    first: bool, compact: bool = True) -> Prepared:
+                    first: bool, compact: bool = True,
+                    revision: Revision | None = None) -> Prepared:
     """Write the dumps, the label index and (``first``: no release is live) the first change
     log of the release in ``store`` (``building/store``): the long part of publishing, which
     needs no lock, and can run again on the same folder after the store changed.
     ``compact`` compacts the store first (after a bulk load; a write's copy of a compacted
-    store does not need it)."""
+    store does not need it). Given the ``revision`` a write made, the dumps and the label
+    index are the live release's with what changed written again, when they can be."""
     if compact:
         store.optimize()
     triples, graphs = store_counts(store)
-    # a first release's change log has every triple: written from the N-Quads dump's pass,
-    # which also hashes each graph (a later release diffs only the graphs whose hash changed)
-    log_all = history.FirstChangeLog(building / "changes.body") if first else None
-    # the label index is written while the last dumps are (both mostly outside the GIL)
-    written = write_dumps(
-        store, building / "dumps", prefixes, log_all, disjoint=triples == sum(graphs.values()),
-        meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
+    disjoint = triples == sum(graphs.values())
+    written, log_all = None, None
+    if revision is not None and not first:
+        written = rewrite_dumps(store, building / "dumps", prefixes,
+                                revision.previous / "dumps", set(revision.graphs), disjoint)
+    if written is not None:
+        _label_index(store, building, base + "id/", revision)
+    else:
+        # a first release's change log has every triple: written from the N-Quads dump's
+        # pass, which also hashes each graph (a later release diffs only the graphs whose
+        # hash changed)
+        log_all = history.FirstChangeLog(building / "changes.body") if first else None
+        # the label index is written while the last dumps are (both mostly outside the GIL)
+        written = write_dumps(
+            store, building / "dumps", prefixes, log_all, disjoint=disjoint,
+            meanwhile=[lambda held=store: _label_index(held, building, base + "id/", revision)])
     identifier = release_id(written.digests)
     summary = None
     if log_all is not None:
@@ -277,6 +302,15 @@ def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dic
                                  graphs)
     store.flush()
     return Prepared(building, base, prefixes, triples, graphs, written, identifier, summary)
+
+
+def _label_index(store: ox.Store, building: Path, id_space: str,
+                 revision: Revision | None) -> None:
+    """The release's label index: the live one updated for what a write changed when it can
+    be, else written whole."""
+    if revision is None or revision.things is None or not update_label_index(
+            store, revision.previous, building, id_space, revision.things):
+        write_label_index(store, building, id_space)
 
 
 def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta: dict,
@@ -349,13 +383,16 @@ def publish_store(
     before_swap: Callable[[Release, Path], None] | None = None,
     keep: int = KEEP_RELEASES,
     compact: bool = True,
+    revision: Revision | None = None,
 ) -> Release:
     """Complete the release whose store (named graphs and their merge as the default graph)
     is ``building/store`` and make it the live one, all at once: callers hold the release
     lock. Hand it the only reference to ``store``: it is closed before the swap. See
-    :func:`prepare_release` for ``compact``, :func:`finish_release` for the rest."""
+    :func:`prepare_release` for ``compact`` and ``revision``, :func:`finish_release` for the
+    rest."""
     prepared = prepare_release(store, building, base=base, prefixes=prefixes,
-                               first=live_release(var) is None, compact=compact)
+                               first=live_release(var) is None, compact=compact,
+                               revision=revision)
     held = [store]
     del store
     return finish_release(prepared, held, var=var, meta=meta, sources=sources,

@@ -6,7 +6,8 @@ what it did to the named graphs (:class:`service.writes.operations.Delta`), the 
 is kept their merge for those triples only, the result is validated against the shapes, and
 only a valid one is published with :func:`service.build.publish.publish_store` (dumps,
 description, one atomic swap). Nothing is read into memory beyond the graphs the write
-touches; the dumps and the label index are written whole, as a build writes them. Writes, and
+touches; the dumps and the label index are the live release's with the parts of what
+changed written again (:class:`service.build.publish.Revision`). Writes, and
 the final step of each build, are serialised by :func:`release_lock`.
 
 Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
@@ -35,7 +36,13 @@ from service.build.catalog import dataset_metadata
 from service.build.dumps import graph_digest, release_id
 from service.build.load import DEFAULT, Loaded, replay
 from service.build.pipeline import remote_loader, sources_fingerprint
-from service.build.publish import LockBusy, building_folder, publish_store, release_lock
+from service.build.publish import (
+    LockBusy,
+    Revision,
+    building_folder,
+    publish_store,
+    release_lock,
+)
 from service.build.remote_load import RemoteLoadFailed
 from service.build.validate import load_shapes, validate_change_loaded, validate_loaded
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
@@ -196,6 +203,12 @@ def _digests(release: Release, store: ox.Store, changed: set[str]) -> dict[str, 
     return digests
 
 
+def _things(delta: Delta) -> frozenset[str]:
+    """The things named by an IRI whose statements the write changed."""
+    return frozenset(q.subject.value for q in delta.added | delta.removed
+                     if isinstance(q.subject, ox.NamedNode))
+
+
 def _counts(delta: Delta) -> dict[str, tuple[int, int]]:
     """Per graph: (triples added, triples removed)."""
     added = Counter(q.graph_name.value for q in delta.added)
@@ -238,8 +251,8 @@ def _apply_locked(settings: Settings, who: str, change: Change,
         # the live release conforms to these shapes if it was built from these sources, and
         # the delta is all that changed since unless pending writes were replayed first
         _validate(store, settings, delta if in_step and not pending else None)
-        digests = _digests(release, store, touched | {q.graph_name.value for q in
-                                                       delta.added | delta.removed})
+        changed = touched | {q.graph_name.value for q in delta.added | delta.removed}
+        digests = _digests(release, store, changed)
         previous = journal.append(settings.data_dir, {
             "when": when.isoformat(), "who": f"sha256:{who}", "operation": operation,
             "base": base, "before": release.id, "release": release_id(digests),
@@ -258,7 +271,8 @@ def _apply_locked(settings: Settings, who: str, change: Change,
                 held.pop(), building, var=settings.var, base=base, meta=meta,
                 prefixes=data_prefixes(base), sources=fingerprint,
                 before_swap=remote_loader(settings), keep=settings.keep_releases,
-                compact=False)
+                compact=False, revision=Revision(release.path, frozenset(changed),
+                                                 None if pending else _things(delta)))
         except RemoteLoadFailed as exc:
             journal.truncate(settings.data_dir, previous)
             raise Problem(503, f"{exc}; nothing was changed") from None
