@@ -245,11 +245,14 @@ class Revision:
     """What a write changed in the live release at ``previous`` (its folder): the named
     graphs (their dumps' parts are written again, the others' copied) and the things whose
     statements changed (their labels and reconciliation entities are updated in a copy of the
-    live label index; None: not known, the index is written whole)."""
+    live label index; None: not known, the index is written whole), and the counts of the
+    result (the default graph's triples, each named graph's: the live release's with the
+    change; None: not known, the store counts them)."""
 
     previous: Path
     graphs: frozenset[str]
     things: frozenset[str] | None
+    counts: tuple[int, dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +281,10 @@ def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dic
     index are the live release's with what changed written again, when they can be."""
     if compact:
         store.optimize()
-    triples, graphs = store_counts(store)
+    if revision is not None and revision.counts is not None:
+        triples, graphs = revision.counts
+    else:
+        triples, graphs = store_counts(store)
     disjoint = triples == sum(graphs.values())
     written, log_all = None, None
     if revision is not None and not first:

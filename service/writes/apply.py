@@ -159,18 +159,40 @@ def _skolemized(base: str, salt: str, delta: Delta) -> dict[ox.Quad, ox.Quad]:
             if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
 
 
-def _settle(store: ox.Store, delta: Delta) -> None:
+def _settle(store: ox.Store, delta: Delta) -> int:
     """Keep the default graph the merge of the named graphs after ``delta``: a triple added
-    joins it, a removed one leaves it once no named graph states it; graphs left empty go."""
+    joins it, a removed one leaves it once no named graph states it; graphs left empty go.
+    How many triples the default graph gained (negative: lost)."""
+    gained = 0
     for quad in delta.added:
-        store.add(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+        merged = ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+        if merged not in store:
+            store.add(merged)
+            gained += 1
     for quad in delta.removed:
-        if not any(isinstance(q.graph_name, ox.NamedNode)
-                   for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
-            store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+        merged = ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+        if merged in store and not any(
+                isinstance(q.graph_name, ox.NamedNode)
+                for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
+            store.remove(merged)
+            gained -= 1
     for graph in {q.graph_name for q in delta.removed}:
         if next(store.quads_for_pattern(None, None, None, graph), None) is None:
             store.remove_graph(graph)
+    return gained
+
+
+def _new_counts(release: Release, delta: Delta,
+                gained: int) -> tuple[int, dict[str, int]] | None:
+    """The default graph's triples and each named graph's after ``delta`` (each quad of it
+    really new or really gone), from the live release's; None when it does not record them."""
+    triples, graphs = release.info.get("triples"), release.info.get("graphs")
+    if not isinstance(triples, int) or not isinstance(graphs, dict):
+        return None
+    counts = dict(graphs)
+    for graph, (added, removed) in _counts(delta).items():
+        counts[graph] = counts.get(graph, 0) + added - removed
+    return triples + gained, {g: n for g, n in sorted(counts.items()) if n > 0}
 
 
 def _validate(store: ox.Store, settings: Settings, delta: Delta | None) -> None:
@@ -245,7 +267,7 @@ def _apply_locked(settings: Settings, who: str, change: Change,
                   if q not in store}
         store.extend(record)
         delta.added |= record
-        _settle(store, delta)
+        gained = _settle(store, delta)
         fingerprint = release.info.get("sources", "")
         in_step = fingerprint == sources_fingerprint(settings)
         # the live release conforms to these shapes if it was built from these sources, and
@@ -271,8 +293,9 @@ def _apply_locked(settings: Settings, who: str, change: Change,
                 held.pop(), building, var=settings.var, base=base, meta=meta,
                 prefixes=data_prefixes(base), sources=fingerprint,
                 before_swap=remote_loader(settings), keep=settings.keep_releases,
-                compact=False, revision=Revision(release.path, frozenset(changed),
-                                                 None if pending else _things(delta)))
+                compact=False, revision=Revision(
+                    release.path, frozenset(changed), None if pending else _things(delta),
+                    None if pending else _new_counts(release, delta, gained)))
         except RemoteLoadFailed as exc:
             journal.truncate(settings.data_dir, previous)
             raise Problem(503, f"{exc}; nothing was changed") from None

@@ -127,6 +127,8 @@ def assert_same_as_rebuild(settings) -> tuple[Release, Release]:
     written = current_release(settings.var)
     rebuilt = build(settings)
     assert rebuilt.id == written.id
+    assert (written.info["triples"], written.info["graphs"]) == (
+        rebuilt.info["triples"], rebuilt.info["graphs"])
     assert [(d["name"], d["sha256"], d["size"]) for d in written.dumps] == [
         (d["name"], d["sha256"], d["size"]) for d in rebuilt.dumps]
     assert _layout(written) == _layout(rebuilt)
