@@ -45,8 +45,15 @@ class TurtlePrefixes:
     def add(self, other: TurtlePrefixes) -> None:
         """Learn what ``other`` learnt (the union of two graphs')."""
         self.folders |= other.folders
-        for key, example in sorted(other.examples.items()):
-            self.examples.setdefault(key, example)
+        for key, example in other.examples.items():
+            self._example(key, example)
+
+    def _example(self, key: tuple[bytes, bool], iri: bytes) -> None:
+        """Keep the least IRI of each kind: any one decides the same, the least is the same
+        whatever the order the IRIs came in (so the layout that records it is too)."""
+        known = self.examples.get(key)
+        if known is None or iri < known:
+            self.examples[key] = iri
 
     def state(self) -> dict:
         """What was learnt, as JSON (the used prefixes depend on nothing else)."""
@@ -73,7 +80,7 @@ class TurtlePrefixes:
             if found is not None:
                 namespace, local = found.groups()
                 plain = bool(rdfout.PLAIN_LOCAL.match(local.decode("utf-8", "replace")))
-                self.examples.setdefault((namespace, plain), namespace + local)
+                self._example((namespace, plain), namespace + local)
 
     def used(self, prefixes: dict[str, str]) -> dict[str, str]:
         examples = [e.decode() for e in self.examples.values()]
