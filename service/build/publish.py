@@ -27,10 +27,8 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
-from service.build.dump_rewrite import rewrite_dumps
-from service.build.dumps import Written, release_id, write_dumps
-from service.search.index_update import update_label_index
-from service.search.label_index import write_label_index
+from service.build.dumps import Written, release_id
+from service.build.release_files import Revision, write_files
 from service.store.dataset import LAYOUT, graph_quads, merged_default
 from service.store.release import (
     PROPERTY_KINDS,
@@ -241,21 +239,6 @@ def store_counts(store: ox.Store) -> tuple[int, dict[str, int]]:
 
 
 @dataclass(frozen=True)
-class Revision:
-    """What a write changed in the live release at ``previous`` (its folder): the named
-    graphs (their dumps' parts are written again, the others' copied) and the things whose
-    statements changed (their labels and reconciliation entities are updated in a copy of the
-    live label index; None: not known, the index is written whole), and the counts of the
-    result (the default graph's triples, each named graph's: the live release's with the
-    change; None: not known, the store counts them)."""
-
-    previous: Path
-    graphs: frozenset[str]
-    things: frozenset[str] | None
-    counts: tuple[int, dict[str, int]] | None = None
-
-
-@dataclass(frozen=True)
 class Prepared:
     """A release's files written in its building folder, short of what depends on the live
     release (its change log against it, the record, the swap): :func:`finish_release`."""
@@ -285,22 +268,12 @@ def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dic
         triples, graphs = revision.counts
     else:
         triples, graphs = store_counts(store)
-    disjoint = triples == sum(graphs.values())
-    written, log_all = None, None
-    if revision is not None and not first:
-        written = rewrite_dumps(store, building / "dumps", prefixes,
-                                revision.previous / "dumps", set(revision.graphs), disjoint)
-    if written is not None:
-        _label_index(store, building, base + "id/", revision)
-    else:
-        # a first release's change log has every triple: written from the N-Quads dump's
-        # pass, which also hashes each graph (a later release diffs only the graphs whose
-        # hash changed)
-        log_all = history.FirstChangeLog(building / "changes.body") if first else None
-        # the label index is written while the last dumps are (both mostly outside the GIL)
-        written = write_dumps(
-            store, building / "dumps", prefixes, log_all, disjoint=disjoint,
-            meanwhile=[lambda held=store: _label_index(held, building, base + "id/", revision)])
+    # a first release's change log has every triple: written from the N-Quads dump's pass,
+    # which also hashes each graph (a later release diffs only the graphs whose hash changed)
+    log_all = history.FirstChangeLog(building / "changes.body") if first else None
+    written = write_files(store, building, base, prefixes,
+                          disjoint=triples == sum(graphs.values()), sink=log_all,
+                          revision=None if first else revision)
     identifier = release_id(written.digests)
     summary = None
     if log_all is not None:
@@ -308,15 +281,6 @@ def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dic
                                  graphs)
     store.flush()
     return Prepared(building, base, prefixes, triples, graphs, written, identifier, summary)
-
-
-def _label_index(store: ox.Store, building: Path, id_space: str,
-                 revision: Revision | None) -> None:
-    """The release's label index: the live one updated for what a write changed when it can
-    be, else written whole."""
-    if revision is None or revision.things is None or not update_label_index(
-            store, revision.previous, building, id_space, revision.things):
-        write_label_index(store, building, id_space)
 
 
 def finish_release(prepared: Prepared, held: list[ox.Store], *, var: Path, meta: dict,

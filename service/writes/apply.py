@@ -7,7 +7,7 @@ is kept their merge for those triples only, the result is validated against the 
 only a valid one is published with :func:`service.build.publish.publish_store` (dumps,
 description, one atomic swap). Nothing is read into memory beyond the graphs the write
 touches; the dumps and the label index are the live release's with the parts of what
-changed written again (:class:`service.build.publish.Revision`). Writes, and
+changed written again (:class:`service.build.release_files.Revision`). Writes, and
 the final step of each build, are serialised by :func:`release_lock`.
 
 Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
@@ -36,13 +36,8 @@ from service.build.catalog import dataset_metadata
 from service.build.dumps import graph_digest, release_id
 from service.build.load import DEFAULT, Loaded, replay
 from service.build.pipeline import remote_loader, sources_fingerprint
-from service.build.publish import (
-    LockBusy,
-    Revision,
-    building_folder,
-    publish_store,
-    release_lock,
-)
+from service.build.publish import LockBusy, building_folder, publish_store, release_lock
+from service.build.release_files import Revision
 from service.build.remote_load import RemoteLoadFailed
 from service.build.validate import load_shapes, validate_change_loaded, validate_loaded
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri

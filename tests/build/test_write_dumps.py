@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from service.build import dump_rewrite, dumps, publish
+from service.build import dump_rewrite, dumps, release_files
 from service.build.dump_parts import LAYOUT_FILE
 from service.build.pipeline import build
 from service.namespaces import LABEL_PROPERTIES
@@ -133,8 +133,8 @@ def test_a_write_reads_only_the_graphs_it_changed_and_copies_the_other_parts(min
     read = Spy(dump_rewrite.graph_blocks)
     whole, index = Spy(dumps.write_dumps), Spy(index_update.update_label_index)
     monkeypatch.setattr(dump_rewrite, "graph_blocks", read)
-    monkeypatch.setattr(publish, "write_dumps", whole)
-    monkeypatch.setattr(publish, "update_label_index", index)
+    monkeypatch.setattr(release_files, "write_dumps", whole)
+    monkeypatch.setattr(release_files, "update_label_index", index)
     _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m1> rdfs:comment "a note" }} }}')
     after = current_release(settings.var)
     assert whole.calls == [] and [call[-1] for call in index.calls] == [True]
@@ -163,7 +163,7 @@ def test_writes_that_change_what_every_part_depends_on_rewrite_all_of_it(mini, m
     settings, client = mini
     _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m2> rdfs:comment "first" }} }}')
     whole = Spy(dumps.write_dumps)
-    monkeypatch.setattr(publish, "write_dumps", whole)
+    monkeypatch.setattr(release_files, "write_dumps", whole)
     for insert in (f"<{M}m1> rdfs:label 7", f"<{M}m2> rdfs:seeAlso <http://example.org/else/x>",
                    f'<{M}m3> rdfs:comment "an ordinary write"'):
         calls = len(whole.calls)
@@ -177,7 +177,7 @@ def test_renaming_a_country_updates_the_entities_that_name_it(seeds, monkeypatch
     them through their places and updates them, as a whole build would."""
     settings, client = seeds
     index = Spy(index_update.update_label_index)
-    monkeypatch.setattr(publish, "update_label_index", index)
+    monkeypatch.setattr(release_files, "update_label_index", index)
     country = f"<{BASE}id/country/cz>"
     before = index_rows(index_path(current_release(settings.var).path))
     _update(client, f"DELETE {{ GRAPH ?g {{ {country} rdfs:label ?l }} }} "
