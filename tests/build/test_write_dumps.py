@@ -205,3 +205,27 @@ def test_renaming_and_removing_things_keeps_the_index_equal_to_a_build(seeds):
     _update(client, f"DELETE WHERE {{ GRAPH ?g {{ {network} <http://www.w3.org/2004/02/skos/core#"
                     f"altLabel> ?l }} }}")
     assert_same_as_rebuild(settings)
+
+
+def test_a_live_release_without_a_layout_or_room_in_its_index_is_written_whole(
+        mini, monkeypatch):
+    """A release written before the layout (no ``parts.json``) or whose index has no rowid
+    left between two labels: the write writes everything, and still what a build writes."""
+    from service.search import label_index
+
+    settings, client = mini
+    _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m2> rdfs:comment "first" }} }}')
+    (current_release(settings.var).dumps_path / LAYOUT_FILE).unlink()
+    whole, index = Spy(dumps.write_dumps), Spy(index_update.update_label_index)
+    monkeypatch.setattr(release_files, "write_dumps", whole)
+    monkeypatch.setattr(release_files, "update_label_index", index)
+    _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m1> rdfs:comment "a note" }} }}')
+    assert len(whole.calls) == 1 and [call[-1] for call in index.calls] == [True]
+    assert_same_as_rebuild(settings)
+    # an index built with consecutive rowids: a new label has no room between its neighbours
+    monkeypatch.setattr(label_index, "GAP", 1)
+    build(settings)
+    _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m1> rdfs:label "m" }} }}')
+    assert [call[-1] for call in index.calls][-1] is False
+    monkeypatch.undo()
+    assert_same_as_rebuild(settings)
