@@ -24,6 +24,7 @@ from service.build.dump_parts import (
     Layout,
     Learnt,
     Members,
+    context_hash,
     copy_range,
     learn_graph,
     lines,
@@ -45,7 +46,8 @@ def rewrite_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str], previ
     :func:`service.build.dumps.write_dumps` returns, or None when they cannot be reused (the
     caller then writes them whole)."""
     old = Layout.read(previous)
-    if old is None or not (disjoint and old.disjoint) or old.prefixes != dict(prefixes) \
+    if old is None or not (disjoint and old.disjoint) \
+            or list(old.prefixes.items()) != list(prefixes.items()) \
             or old.turtle_prefixes is None or set(old.parts) != {d[0] for d in DUMPS}:
         return None
     turtle = TurtlePrefixes(prefixes)
@@ -70,9 +72,11 @@ def rewrite_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str], previ
         for one in learnt.values():
             turtle.add(one.turtle)
         used = turtle.used(prefixes)
-        if kinds != old.kinds or used != old.turtle_prefixes:
+        if kinds != old.kinds or list(used.items()) != list(old.turtle_prefixes.items()):
             return None  # the context or the prefixes changed: every part changes
         context = jsonld.build_context(kinds, prefixes)
+        if context_hash(context) != old.context:
+            return None
         parts: dict[str, Parts] = {}
         for name, fmt, *_ in DUMPS:
             with (previous / name).open("rb") as source, (folder / name).open("wb") as out:
@@ -80,8 +84,8 @@ def rewrite_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str], previ
                 parts[name] = write(graphs, fresh, old.parts[name], source, out,
                                     context=context, used=used, scratch=Path(scratch))
         described = [describe(folder / dump[0], *dump[1:]) for dump in DUMPS]
-    Layout(True, dict(prefixes), used, kinds, {g: one.state() for g, one in learnt.items()},
-           parts).save(folder)
+    Layout(True, dict(prefixes), used, kinds, old.context,
+           {g: one.state() for g, one in learnt.items()}, parts).save(folder)
     return Written(described, {g: one.digest for g, one in learnt.items()}, kinds)
 
 

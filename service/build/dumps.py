@@ -41,6 +41,7 @@ from service.build.dump_parts import (
     Layout,
     Learnt,
     Members,
+    context_hash,
     learn_graph,
     lines,
     quad_lines,
@@ -255,8 +256,8 @@ def write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str],
             parts[path.name] = part
             described[path.name] = describe(path, *dump_of_name(path.name)[1:])
         described[name] = describe(folder / name, *about)
-    Layout(disjoint, dict(prefixes), used, kinds, {g: one.state() for g, one in learnt.items()},
-           parts).save(folder)
+    Layout(disjoint, dict(prefixes), used, kinds, context_hash(context),
+           {g: one.state() for g, one in learnt.items()}, parts).save(folder)
     return Written([described[dump[0]] for dump in DUMPS],
                    {g: one.digest for g, one in learnt.items()}, kinds)
 

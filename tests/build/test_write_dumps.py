@@ -222,6 +222,13 @@ def test_a_live_release_without_a_layout_or_room_in_its_index_is_written_whole(
     _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m1> rdfs:comment "a note" }} }}')
     assert len(whole.calls) == 1 and [call[-1] for call in index.calls] == [True]
     assert_same_as_rebuild(settings)
+    # parts written by another pyoxigraph (or an older layout) are not reused either
+    layout = current_release(settings.var).dumps_path / LAYOUT_FILE
+    layout.write_text(layout.read_text().replace('"writer": "', '"writer": "other '))
+    calls = len(whole.calls)
+    _update(client, f'INSERT DATA {{ GRAPH <{PEOPLE}> {{ <{M}m3> rdfs:comment "a note" }} }}')
+    assert len(whole.calls) == calls + 1
+    assert_same_as_rebuild(settings)
     # an index built with consecutive rowids: a new label has no room between its neighbours
     monkeypatch.setattr(label_index, "GAP", 1)
     build(settings)
