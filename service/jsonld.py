@@ -317,7 +317,8 @@ def dataset_head(context: Context) -> bytes:
 
 def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes],
                   context: Context) -> dict[str, tuple[int, int]]:
-    """Stream a dataset as compact JSON-LD with the whole context inline, in constant memory;
+    """Stream a dataset as compact JSON-LD with the whole context inline, in constant memory
+    (``out``: a buffered binary file, whose writes return their length);
     where each named graph's object is in the output (offset, length), so a later dataset
     that shares graphs and context can copy them (:func:`write_graph` writes one).
 
@@ -325,22 +326,22 @@ def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes],
     one subject becomes one node object, each run of one graph one ``{"@id", "@graph"}``.
     """
     writer = _Writer(context)
-    at = _Counted(out)
-    at.write(dataset_head(context))
+    at = out.write(dataset_head(context))  # where the output is: writes return their length
     first_item = True
     parts: dict[str, tuple[int, int]] = {}
     for name, subjects in _runs(quads):
         if isinstance(name, ox.DefaultGraph):
             for subject, pairs in subjects:
-                at.write((b"" if first_item else b",") + b"\n    " + _line(writer, subject, pairs))
+                at += out.write((b"" if first_item else b",") + b"\n    "
+                                + _line(writer, subject, pairs))
                 first_item = False
             continue
-        at.write(FIRST_GRAPH if first_item else GRAPH_SEPARATOR)
+        at += out.write(FIRST_GRAPH if first_item else GRAPH_SEPARATOR)
         first_item = False
-        start = at.written
-        _graph(writer, name, subjects, at)
-        parts[name.value] = (start, at.written - start)
-    at.write(DATASET_TAIL)
+        length = _graph(writer, name, subjects, out)
+        parts[name.value] = (at, length)
+        at += length
+    out.write(DATASET_TAIL)
     return parts
 
 
@@ -352,24 +353,17 @@ def write_graph(quads: Iterable[ox.Quad], out: IO[bytes], context: Context) -> N
         _graph(writer, name, subjects, out)
 
 
-def _graph(writer: _Writer, name: Any, subjects: Iterable[tuple[Any, list]], out: IO[bytes]) -> None:
-    out.write(b'{"@id": ' + json.dumps(writer.node_id(name)).encode("utf-8") + b', "@graph": [')
+def _graph(writer: _Writer, name: Any, subjects: Iterable[tuple[Any, list]],
+           out: IO[bytes]) -> int:
+    """Write one graph's object; its length."""
+    length = out.write(b'{"@id": ' + json.dumps(writer.node_id(name)).encode("utf-8")
+                       + b', "@graph": [')
     first_node = True
     for subject, pairs in subjects:
-        out.write((b"" if first_node else b",") + b"\n      " + _line(writer, subject, pairs))
+        length += out.write((b"" if first_node else b",") + b"\n      "
+                            + _line(writer, subject, pairs))
         first_node = False
-    out.write(b"\n    ]}")
-
-
-class _Counted:
-    """A binary output that counts what was written to it."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self.out, self.written = out, 0
-
-    def write(self, data: bytes) -> int:
-        self.written += len(data)
-        return self.out.write(data)
+    return length + out.write(b"\n    ]}")
 
 
 def _line(writer: _Writer, subject: Any, pairs: list) -> bytes:
