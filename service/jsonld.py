@@ -304,33 +304,66 @@ def dumps(document: dict[str, Any]) -> bytes:
     return f'{{\n  "@context": {head},\n  "@graph": [\n    {nodes}\n  ]\n}}\n'.encode()
 
 
-def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes], context: Context) -> None:
-    """Stream a dataset as compact JSON-LD with the whole context inline, in constant memory.
+#: Between the named graphs of :func:`write_dataset`'s ``@graph`` list, and before the first.
+GRAPH_SEPARATOR, FIRST_GRAPH = b",\n    ", b"\n    "
+DATASET_TAIL = b"\n  ]\n}\n"
+
+
+def dataset_head(context: Context) -> bytes:
+    """What :func:`write_dataset` writes before its first graph: the whole context inline."""
+    return (b'{\n  "@context": ' + json.dumps(context.definition(), ensure_ascii=False, indent=2)
+            .replace("\n", "\n  ").encode("utf-8") + b',\n  "@graph": [')
+
+
+def write_dataset(quads: Iterable[ox.Quad], out: IO[bytes],
+                  context: Context) -> dict[str, tuple[int, int]]:
+    """Stream a dataset as compact JSON-LD with the whole context inline, in constant memory
+    (``out``: a buffered binary file, whose writes return their length);
+    where each named graph's object is in the output (offset, length), so a later dataset
+    that shares graphs and context can copy them (:func:`write_graph` writes one).
 
     ``quads`` must come grouped by graph, then by subject (a store's own order): each run of
     one subject becomes one node object, each run of one graph one ``{"@id", "@graph"}``.
     """
     writer = _Writer(context)
-    out.write(b'{\n  "@context": ')
-    out.write(json.dumps(context.definition(), ensure_ascii=False, indent=2)
-              .replace("\n", "\n  ").encode("utf-8"))
-    out.write(b',\n  "@graph": [')
+    at = out.write(dataset_head(context))  # where the output is: writes return their length
     first_item = True
+    parts: dict[str, tuple[int, int]] = {}
     for name, subjects in _runs(quads):
         if isinstance(name, ox.DefaultGraph):
             for subject, pairs in subjects:
-                out.write((b"" if first_item else b",") + b"\n    " + _line(writer, subject, pairs))
+                at += out.write((b"" if first_item else b",") + b"\n    "
+                                + _line(writer, subject, pairs))
                 first_item = False
             continue
-        out.write((b"" if first_item else b",") + b'\n    {"@id": '
-                  + json.dumps(writer.node_id(name)).encode("utf-8") + b', "@graph": [')
+        at += out.write(FIRST_GRAPH if first_item else GRAPH_SEPARATOR)
         first_item = False
-        first_node = True
-        for subject, pairs in subjects:
-            out.write((b"" if first_node else b",") + b"\n      " + _line(writer, subject, pairs))
-            first_node = False
-        out.write(b"\n    ]}")
-    out.write(b"\n  ]\n}\n")
+        length = _graph(writer, name, subjects, out)
+        parts[name.value] = (at, length)
+        at += length
+    out.write(DATASET_TAIL)
+    return parts
+
+
+def write_graph(quads: Iterable[ox.Quad], out: IO[bytes], context: Context) -> None:
+    """One named graph's object of :func:`write_dataset`'s ``@graph`` list, exactly as it
+    writes it (``quads``: that graph's, grouped by subject)."""
+    writer = _Writer(context)
+    for name, subjects in _runs(quads):
+        _graph(writer, name, subjects, out)
+
+
+def _graph(writer: _Writer, name: Any, subjects: Iterable[tuple[Any, list]],
+           out: IO[bytes]) -> int:
+    """Write one graph's object; its length."""
+    length = out.write(b'{"@id": ' + json.dumps(writer.node_id(name)).encode("utf-8")
+                       + b', "@graph": [')
+    first_node = True
+    for subject, pairs in subjects:
+        length += out.write((b"" if first_node else b",") + b"\n      "
+                            + _line(writer, subject, pairs))
+        first_node = False
+    return length + out.write(b"\n    ]}")
 
 
 def _line(writer: _Writer, subject: Any, pairs: list) -> bytes:

@@ -27,8 +27,8 @@ import pyoxigraph as ox
 
 from service.build import history
 from service.build.catalog import describe_release
-from service.build.dumps import Written, release_id, write_dumps
-from service.search.label_index import write_label_index
+from service.build.dumps import Written, release_id
+from service.build.release_files import Revision, write_files
 from service.store.dataset import LAYOUT, graph_quads, merged_default
 from service.store.release import (
     PROPERTY_KINDS,
@@ -254,22 +254,26 @@ class Prepared:
 
 
 def prepare_release(store: ox.Store, building: Path, *, base: str, prefixes: dict[str, str],
-                    first: bool, compact: bool = True) -> Prepared:
+                    first: bool, compact: bool = True,
+                    revision: Revision | None = None) -> Prepared:
     """Write the dumps, the label index and (``first``: no release is live) the first change
     log of the release in ``store`` (``building/store``): the long part of publishing, which
     needs no lock, and can run again on the same folder after the store changed.
     ``compact`` compacts the store first (after a bulk load; a write's copy of a compacted
-    store does not need it)."""
+    store does not need it). Given the ``revision`` a write made, the dumps and the label
+    index are the live release's with what changed written again, when they can be."""
     if compact:
         store.optimize()
-    triples, graphs = store_counts(store)
+    if revision is not None and revision.counts is not None:
+        triples, graphs = revision.counts
+    else:
+        triples, graphs = store_counts(store)
     # a first release's change log has every triple: written from the N-Quads dump's pass,
     # which also hashes each graph (a later release diffs only the graphs whose hash changed)
     log_all = history.FirstChangeLog(building / "changes.body") if first else None
-    # the label index is written while the last dumps are (both mostly outside the GIL)
-    written = write_dumps(
-        store, building / "dumps", prefixes, log_all, disjoint=triples == sum(graphs.values()),
-        meanwhile=[lambda held=store: write_label_index(held, building, base + "id/")])
+    written = write_files(store, building, base, prefixes,
+                          disjoint=triples == sum(graphs.values()), sink=log_all,
+                          revision=None if first else revision)
     identifier = release_id(written.digests)
     summary = None
     if log_all is not None:
@@ -349,13 +353,16 @@ def publish_store(
     before_swap: Callable[[Release, Path], None] | None = None,
     keep: int = KEEP_RELEASES,
     compact: bool = True,
+    revision: Revision | None = None,
 ) -> Release:
     """Complete the release whose store (named graphs and their merge as the default graph)
     is ``building/store`` and make it the live one, all at once: callers hold the release
     lock. Hand it the only reference to ``store``: it is closed before the swap. See
-    :func:`prepare_release` for ``compact``, :func:`finish_release` for the rest."""
+    :func:`prepare_release` for ``compact`` and ``revision``, :func:`finish_release` for the
+    rest."""
     prepared = prepare_release(store, building, base=base, prefixes=prefixes,
-                               first=live_release(var) is None, compact=compact)
+                               first=live_release(var) is None, compact=compact,
+                               revision=revision)
     held = [store]
     del store
     return finish_release(prepared, held, var=var, meta=meta, sources=sources,

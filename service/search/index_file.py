@@ -5,7 +5,9 @@ beside the release's store:
 
 - ``label``: every (thing, label) of the dataset, folded (:func:`service.reconcile.match.fold`)
   for accent- and case-insensitive search, its rowids in the order search answers (shortest
-  label first), so a search reads matches in rowid order and stops at its limit;
+  label first), so a search reads matches in rowid order and stops at its limit; the rowids
+  are :data:`GAP` apart, so a write inserts a label between two others without renumbering
+  (:mod:`service.search.index_update`; the same for ``entity`` and ``name_key``);
 - ``label_fts``: a trigram index over the folded labels (substring matching);
 - ``entity``, ``name_key``, ``name_fts``, ``country``: the reconcilable things, with their
   normalised names (:func:`service.reconcile.match.normalise`) and their weights, and a
@@ -33,6 +35,9 @@ from service.reconcile.match import Entity
 
 FILE_NAME = "labels.sqlite"
 VERSION = "3"
+#: The distance between consecutive rowids a build gives (labels, entities, names): room for
+#: this many writes' rows between two neighbours before a write rebuilds the index.
+GAP = 1 << 24
 #: The shortest text the trigram index can look up; shorter texts scan in rowid order.
 TRIGRAM = 3
 
@@ -40,6 +45,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE label(rowid INTEGER PRIMARY KEY, iri TEXT NOT NULL, value TEXT NOT NULL,
                    lang TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX label_iri ON label(iri);
 CREATE VIRTUAL TABLE label_fts USING fts5(key, content='label', content_rowid='rowid',
                                           tokenize='trigram');
 CREATE TABLE entity(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,

@@ -23,6 +23,7 @@ from service.namespaces import LABEL_PROPERTIES
 from service.reconcile.index import build_index, facts_query, labels_query
 from service.reconcile.match import fold
 from service.search.index_file import (
+    GAP,
     SCHEMA,
     TRIGRAM,
     VERSION,
@@ -48,7 +49,7 @@ def _labels(store: ox.Store) -> list[tuple[str, str, str]]:
 
 def _write_labels(con: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> None:
     con.executemany("INSERT INTO label(rowid, iri, value, lang, key) VALUES (?, ?, ?, ?, ?)",
-                    ((n, iri, value, lang, fold(value))
+                    ((n * GAP, iri, value, lang, fold(value))
                      for n, (iri, value, lang) in enumerate(rows, 1)))
     con.execute("INSERT INTO label_fts(label_fts) VALUES ('rebuild')")
 
@@ -59,20 +60,20 @@ def _write_entities(con: sqlite3.Connection, store: ox.Store, id_space: str) -> 
                         store.query(facts_query(None), substitutions=space))
     rowids: dict[str, int] = {}
     for n, entity in enumerate(sorted(index.entities.values(), key=lambda e: e.id), 1):
-        rowids[entity.id] = n
+        rowids[entity.id] = n * GAP
         con.execute("INSERT INTO entity(rowid, id, kind, name, country, qid, description, data) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (n, entity.id, entity.kind, entity.name, entity.country, entity.qid,
+                    (n * GAP, entity.id, entity.kind, entity.name, entity.country, entity.qid,
                      entity.description, entity_json(entity)))
     keys = sorted(((key, entity.id, entity.kind, weight) for entity in index.entities.values()
                    for key, weight in entity.keys), key=lambda k: (len(k[0]), k[0], k[1]))
     con.executemany("INSERT INTO name_key(rowid, entity, kind, key, compact, weight) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    ((n, rowids[eid], kind, key, key.replace(" ", ""), weight)
+                    ((n * GAP, rowids[eid], kind, key, key.replace(" ", ""), weight)
                      for n, (key, eid, kind, weight) in enumerate(keys, 1)))
     con.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")
     con.executemany("INSERT INTO name_grams(rowid, grams) VALUES (?, ?)",
-                    ((n, " ".join(bigrams(key))) for n, (key, *_) in enumerate(keys, 1)))
+                    ((n * GAP, " ".join(bigrams(key))) for n, (key, *_) in enumerate(keys, 1)))
     con.executemany("INSERT INTO country(key, code) VALUES (?, ?)", index.countries.items())
     for fts in ("name_fts", "name_grams"):
         con.execute(f"CREATE VIRTUAL TABLE temp.{fts}_vocab USING fts5vocab(main, {fts}, row)")

@@ -6,7 +6,8 @@ what it did to the named graphs (:class:`service.writes.operations.Delta`), the 
 is kept their merge for those triples only, the result is validated against the shapes, and
 only a valid one is published with :func:`service.build.publish.publish_store` (dumps,
 description, one atomic swap). Nothing is read into memory beyond the graphs the write
-touches; the dumps and the label index are written whole, as a build writes them. Writes, and
+touches; the dumps and the label index are the live release's with the parts of what
+changed written again (:class:`service.build.release_files.Revision`). Writes, and
 the final step of each build, are serialised by :func:`release_lock`.
 
 Before it is published, an accepted write is appended to the journal ``data/writes.jsonl``
@@ -36,6 +37,7 @@ from service.build.dumps import graph_digest, release_id
 from service.build.load import DEFAULT, Loaded, replay
 from service.build.pipeline import remote_loader, sources_fingerprint
 from service.build.publish import LockBusy, building_folder, publish_store, release_lock
+from service.build.release_files import Revision
 from service.build.remote_load import RemoteLoadFailed
 from service.build.validate import load_shapes, validate_change_loaded, validate_loaded
 from service.namespaces import data_prefixes, graph_iri, term, thing_iri
@@ -152,18 +154,40 @@ def _skolemized(base: str, salt: str, delta: Delta) -> dict[ox.Quad, ox.Quad]:
             if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
 
 
-def _settle(store: ox.Store, delta: Delta) -> None:
+def _settle(store: ox.Store, delta: Delta) -> int:
     """Keep the default graph the merge of the named graphs after ``delta``: a triple added
-    joins it, a removed one leaves it once no named graph states it; graphs left empty go."""
+    joins it, a removed one leaves it once no named graph states it; graphs left empty go.
+    How many triples the default graph gained (negative: lost)."""
+    gained = 0
     for quad in delta.added:
-        store.add(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+        merged = ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+        if merged not in store:
+            store.add(merged)
+            gained += 1
     for quad in delta.removed:
-        if not any(isinstance(q.graph_name, ox.NamedNode)
-                   for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
-            store.remove(ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT))
+        merged = ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT)
+        if merged in store and not any(
+                isinstance(q.graph_name, ox.NamedNode)
+                for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
+            store.remove(merged)
+            gained -= 1
     for graph in {q.graph_name for q in delta.removed}:
         if next(store.quads_for_pattern(None, None, None, graph), None) is None:
             store.remove_graph(graph)
+    return gained
+
+
+def _new_counts(release: Release, delta: Delta,
+                gained: int) -> tuple[int, dict[str, int]] | None:
+    """The default graph's triples and each named graph's after ``delta`` (each quad of it
+    really new or really gone), from the live release's; None when it does not record them."""
+    triples, graphs = release.info.get("triples"), release.info.get("graphs")
+    if not isinstance(triples, int) or not isinstance(graphs, dict):
+        return None
+    counts = dict(graphs)
+    for graph, (added, removed) in _counts(delta).items():
+        counts[graph] = counts.get(graph, 0) + added - removed
+    return triples + gained, {g: n for g, n in sorted(counts.items()) if n > 0}
 
 
 def _validate(store: ox.Store, settings: Settings, delta: Delta | None) -> None:
@@ -194,6 +218,12 @@ def _digests(release: Release, store: ox.Store, changed: set[str]) -> dict[str, 
         if next(store.quads_for_pattern(None, None, None, graph), None) is not None:
             digests[graph.value] = graph_digest(store, graph)
     return digests
+
+
+def _things(delta: Delta) -> frozenset[str]:
+    """The things named by an IRI whose statements the write changed."""
+    return frozenset(q.subject.value for q in delta.added | delta.removed
+                     if isinstance(q.subject, ox.NamedNode))
 
 
 def _counts(delta: Delta) -> dict[str, tuple[int, int]]:
@@ -232,14 +262,14 @@ def _apply_locked(settings: Settings, who: str, change: Change,
                   if q not in store}
         store.extend(record)
         delta.added |= record
-        _settle(store, delta)
+        gained = _settle(store, delta)
         fingerprint = release.info.get("sources", "")
         in_step = fingerprint == sources_fingerprint(settings)
         # the live release conforms to these shapes if it was built from these sources, and
         # the delta is all that changed since unless pending writes were replayed first
         _validate(store, settings, delta if in_step and not pending else None)
-        digests = _digests(release, store, touched | {q.graph_name.value for q in
-                                                       delta.added | delta.removed})
+        changed = touched | {q.graph_name.value for q in delta.added | delta.removed}
+        digests = _digests(release, store, changed)
         previous = journal.append(settings.data_dir, {
             "when": when.isoformat(), "who": f"sha256:{who}", "operation": operation,
             "base": base, "before": release.id, "release": release_id(digests),
@@ -258,7 +288,9 @@ def _apply_locked(settings: Settings, who: str, change: Change,
                 held.pop(), building, var=settings.var, base=base, meta=meta,
                 prefixes=data_prefixes(base), sources=fingerprint,
                 before_swap=remote_loader(settings), keep=settings.keep_releases,
-                compact=False)
+                compact=False, revision=Revision(
+                    release.path, frozenset(changed), None if pending else _things(delta),
+                    None if pending else _new_counts(release, delta, gained)))
         except RemoteLoadFailed as exc:
             journal.truncate(settings.data_dir, previous)
             raise Problem(503, f"{exc}; nothing was changed") from None

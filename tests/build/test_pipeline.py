@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.build import publish as publish_module
+from service.build import release_files
 from service.build.pipeline import BuildFailed, build
 from service.settings import Settings, load_settings
 from service.store.release import current_release
@@ -95,7 +95,7 @@ def test_a_crash_while_writing_leaves_the_live_release_as_it_was(tmp_path, monke
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(publish_module, "write_dumps", crash)
+    monkeypatch.setattr(release_files, "write_dumps", crash)
     (settings.data_dir / "extra.ttl").write_text("")
     with pytest.raises(OSError):
         build(settings)

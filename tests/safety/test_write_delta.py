@@ -10,10 +10,12 @@ import pytest
 
 from service.build import journal
 from service.build.pipeline import build
+from service.search.index_file import index_path
 from service.store.dataset import merged_default, named_quads
 from service.store.release import current_release
 from service.web.app import create_app
 from tests.safety.conftest import BASE, TOKEN, mini_settings
+from tests.search.compare import index_rows
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PEOPLE, CITIES = BASE + "graph/people", BASE + "graph/cities"
@@ -105,6 +107,10 @@ def test_a_write_then_a_rebuild_gives_the_same_release(site):
     assert rebuilt.id == written.id
     assert rebuilt.info["graph_digests"] == written.info["graph_digests"]
     assert _named(rebuilt) == _named(written)
+    # and the same files beside the store: every dump byte for byte, the same label index
+    assert [(d["name"], d["sha256"]) for d in rebuilt.dumps] == [
+        (d["name"], d["sha256"]) for d in written.dumps]
+    assert index_rows(index_path(rebuilt.path)) == index_rows(index_path(written.path))
 
 
 def test_blank_nodes_of_an_update_become_iris_in_the_release(site):
