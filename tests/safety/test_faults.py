@@ -189,6 +189,16 @@ from service.settings import load_settings
 from service.writes.apply import apply_write
 from service.writes.operations import add_to_graph, parse_graph_body
 root, var, base, body = sys.argv[1:5]
+if sys.argv[5:] == ["pause-after-journal"]:  # say when the journal holds the write, then wait
+    import time
+    from service.build import journal
+    append = journal.append
+    def announced(*args, **kwargs):
+        done = append(*args, **kwargs)
+        print("JOURNALED", flush=True)
+        time.sleep(60)
+        return done
+    journal.append = announced
 settings = load_settings({"root": Path(root), "var": Path(var), "base": base}, environ={})
 graph = base + "graph/people"
 triples = parse_graph_body(body.encode(), "text/turtle", graph)
@@ -216,9 +226,20 @@ def test_a_write_killed_at_any_point_loses_nothing_acknowledged_and_publishes_no
     (settings.data_dir / "people.ttl").write_text(people(2000))  # a slower write
     build(settings)
 
-    def writer(name: str) -> subprocess.Popen:
+    def writer(name: str, *pause: str) -> subprocess.Popen:
         return citynet_python(WRITER, str(settings.root), str(settings.var), BASE,
-                              _member_ttl(name))
+                              _member_ttl(name), *pause)
+
+    def check(name: str, out: bytes) -> None:
+        if out.startswith(b"ACK"):
+            acknowledged.add(name)
+        live = current_release(settings.var)
+        assert_complete(live)  # never a half-written release
+        entries = journal.read(settings.data_dir)  # the journal always parses
+        recorded = any(f"membership/{name}>" in e.record["add"] for e in entries)
+        outcomes.add((recorded, _has(live, name)))
+        for done in acknowledged:
+            assert any(f"membership/{done}>" in e.record["add"] for e in entries), done
 
     started = time.monotonic()
     probe = writer("probe")
@@ -234,22 +255,19 @@ def test_a_write_killed_at_any_point_loses_nothing_acknowledged_and_publishes_no
         while time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
-        out, _err = process.communicate()
-        if out.startswith(b"ACK"):
-            acknowledged.add(name)
-        live = current_release(settings.var)
-        assert_complete(live)  # never a half-written release
-        entries = journal.read(settings.data_dir)  # the journal always parses
-        recorded = any(f"membership/{name}>" in e.record["add"] for e in entries)
-        outcomes.add((recorded, _has(live, name)))
-        for done in acknowledged:
-            assert any(f"membership/{done}>" in e.record["add"] for e in entries), done
+        check(name, process.communicate()[0])
+    # and one kill known to land between the journal and the swap (a write is quick: the
+    # moments above may all miss that window)
+    process = writer("kj", "pause-after-journal")
+    assert process.stdout.readline() == b"JOURNALED\n", process.stderr.read()
+    process.send_signal(signal.SIGKILL)
+    check("kj", process.communicate()[0])
     assert (True, False) in outcomes, "no kill landed between the journal and the swap"
     # the next write publishes what was recorded but not yet live, and a build keeps it all
     final = writer("final")
     out, err = final.communicate(timeout=120)
     assert out.startswith(b"ACK"), err
-    recorded = [n for n in (f"k{i}" for i in range(7)) if any(
+    recorded = [n for n in (*(f"k{i}" for i in range(7)), "kj") if any(
         f"membership/{n}>" in e.record["add"] for e in journal.read(settings.data_dir))]
     for name in ("probe", "final", *recorded):
         assert _has(current_release(settings.var), name), name
