@@ -137,6 +137,25 @@ def copy_range(source: IO[bytes], out: IO[bytes], at: tuple[int, int]) -> None:
         length -= len(block)
 
 
+def write_parts(graphs: list[str], fresh: dict[str, Path], out: IO[bytes],
+                write: Callable[[Path, str], None], old: dict[str, tuple[int, int]] | None = None,
+                source: IO[bytes] | None = None,
+                before: Callable[[int], bytes] = lambda n: b"") -> dict[str, tuple[int, int]]:
+    """Each graph's part of an uncompressed dump, in order, after ``before(n)``: written by
+    ``write(its N-Triples file, graph)`` when it is in ``fresh``, else copied from ``source``
+    where ``old`` says it is; where each part is in ``out``."""
+    parts: dict[str, tuple[int, int]] = {}
+    for n, graph in enumerate(graphs):
+        out.write(before(n))
+        start = out.tell()
+        if graph in fresh:
+            write(fresh[graph], graph)
+        else:
+            copy_range(source, out, old[graph])
+        parts[graph] = (start, out.tell() - start)
+    return parts
+
+
 def lines(path: Path) -> Iterator[bytes]:
     """A file in blocks of whole lines."""
     rest = b""

@@ -25,12 +25,12 @@ from service.build.dump_parts import (
     Learnt,
     Members,
     context_hash,
-    copy_range,
     learn_graph,
     lines,
     quad_lines,
     turtle_header,
     write_jsonld_part,
+    write_parts,
     write_turtle_part,
 )
 from service.build.dumps import DUMPS, Written, describe, graph_blocks, graph_names
@@ -106,29 +106,17 @@ def _gzip(graphs: list[str], fresh: dict[str, Path], old: Parts, source: IO[byte
 def _turtle(graphs: list[str], fresh: dict[str, Path], old: Parts, source: IO[bytes],
             out: IO[bytes], *, used: dict[str, str], scratch: Path, **_: object) -> Parts:
     out.write(turtle_header(used))
-    parts: Parts = {}
-    for graph in graphs:
-        start = out.tell()
-        if graph in fresh:
-            write_turtle_part(fresh[graph], out, used, scratch)
-        else:
-            copy_range(source, out, old[graph])
-        parts[graph] = (start, out.tell() - start)
-    return parts
+    return write_parts(graphs, fresh, out,
+                       lambda path, _graph: write_turtle_part(path, out, used, scratch),
+                       old, source)
 
 
 def _json_ld(graphs: list[str], fresh: dict[str, Path], old: Parts, source: IO[bytes],
              out: IO[bytes], *, context: jsonld.Context, **_: object) -> Parts:
     out.write(jsonld.dataset_head(context))
-    parts: Parts = {}
-    for n, graph in enumerate(graphs):
-        out.write(jsonld.GRAPH_SEPARATOR if n else jsonld.FIRST_GRAPH)
-        start = out.tell()
-        if graph in fresh:
-            write_jsonld_part(fresh[graph], graph, out, context)
-        else:
-            copy_range(source, out, old[graph])
-        parts[graph] = (start, out.tell() - start)
+    parts = write_parts(graphs, fresh, out,
+                        lambda path, graph: write_jsonld_part(path, graph, out, context), old,
+                        source, lambda n: jsonld.GRAPH_SEPARATOR if n else jsonld.FIRST_GRAPH)
     out.write(jsonld.DATASET_TAIL)
     return parts
 

@@ -47,6 +47,7 @@ from service.build.dump_parts import (
     quad_lines,
     sha256,
     turtle_header,
+    write_parts,
     write_turtle_part,
 )
 
@@ -287,10 +288,9 @@ def _write_one(folder: Path, dump: tuple, sources: list[tuple[str | None, Path]]
                          ox.RdfFormat.TURTLE, prefixes=turtle.used(turtle.prefixes))
         elif fmt is media.TURTLE:
             out.write(turtle_header(used))
-            for graph, source in sources:
-                start = out.tell()
-                write_turtle_part(source, out, used, scratch)
-                parts[graph] = (start, out.tell() - start)
+            parts = write_parts([graph for graph, _ in sources], dict(sources), out,
+                                lambda source, _graph: write_turtle_part(source, out, used,
+                                                                         scratch))
         else:
             members = Members(out)
             for graph, source in sources:
