@@ -16,12 +16,10 @@ switched), then each write, which publishes its release there too.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -96,25 +94,15 @@ def _one(root: str, var: str, kind: int, server: str = "") -> dict:
 
 @contextmanager
 def _server(folder: Path) -> Iterator[str]:
-    """An empty ``oxigraph serve`` on a free local port; its base URL."""
+    """An empty ``oxigraph serve`` (as the remote-backend tests start it); its base URL."""
+    from tests.store.conftest import start_oxigraph
+
     shutil.rmtree(folder, ignore_errors=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    binary = Path(sys.executable).with_name("oxigraph")
-    process = subprocess.Popen([str(binary), "serve", "--location", str(folder), "--bind",
-                                f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
+    server = start_oxigraph(folder)
     try:
-        for _ in range(300):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            time.sleep(0.1)
-        yield url
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(30)
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
